@@ -1,0 +1,1 @@
+"""Reference pieces of quakebench: the data generator and the baseline methods."""

@@ -1,0 +1,12 @@
+"""Synthetic earthquake surface displacement on the pixel grid.
+
+One physical step per module: :mod:`scenario` draws the earthquake (with :mod:`scaling`),
+:mod:`fault` and :mod:`random_fields` make its rough surface, :mod:`mesh` triangulates it,
+:mod:`slip` puts fractal slip on it (:mod:`rupture` assembles these), :mod:`tde` evaluates the
+half-space kernel, :mod:`grid` and :mod:`trace_rows` bring the field to the pixels, and
+:mod:`simulate` runs the whole chain.
+"""
+
+from baselines.generator.simulate import Simulation, load_simulation, save_simulation, simulate
+
+__all__ = ["Simulation", "load_simulation", "save_simulation", "simulate"]

@@ -1,0 +1,9 @@
+"""The one exception type users see: its message says what is wrong and what to do."""
+
+
+class QuakebenchError(Exception):
+    """A problem with the user's input (a file, an id, a field, an option).
+
+    The command-line interface prints the message on one line and exits with status 2,
+    without a traceback.
+    """
