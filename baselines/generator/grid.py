@@ -11,7 +11,8 @@ scale at a point is its distance from the fault, so it is sampled where it varie
   the trace on each side, spaced finely near it and more coarsely away from it, and each side
   is interpolated from its own rows only (cubic along the rows, cubic Lagrange across them),
   so values never mix across the fault. Pixels closer to the trace than ``band_px`` are
-  evaluated directly.
+  evaluated directly. The dense samples near the trace are evaluated block by block along
+  strike (:mod:`strike_blocks`): nearby elements directly, distant ones through a coarse grid.
 
 Rows follow a smooth curve through the trace's vertices (a cubic spline of the trace's
 across-strike offset), so that the field along each row is smooth.
@@ -19,7 +20,6 @@ across-strike offset), so that the field along each row is smooth.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +27,8 @@ from scipy.ndimage import map_coordinates
 
 from baselines.generator.pixels import pixel_centres_m, pixel_to_map_m
 from baselines.generator.rupture import Rupture
-from baselines.generator.tde import surface_displacement_m
+from baselines.generator.strike_blocks import BlockConfig, blockwise_displacement_m
+from baselines.generator.tde import KernelStats
 from baselines.generator.trace_rows import build_side_rows, row_levels, trace_curve
 
 
@@ -47,6 +48,11 @@ class GridConfig:
         Elements at least this far from the tile (in 3-D) count as deep.
     deep_samples_per_standoff : float
         Regular-grid samples per standoff distance for a deep group.
+    near_trace_px : float
+        Shallow samples up to this distance from the trace are evaluated block by block along
+        strike (:mod:`strike_blocks`); farther ones against every shallow element.
+    blocks : BlockConfig
+        Block sizes for those samples.
     """
 
     band_px: float = 2.0
@@ -54,34 +60,8 @@ class GridConfig:
     spacing_ratio: float = 0.3
     deep_standoff_m: float = 1000.0
     deep_samples_per_standoff: float = 6.0
-
-
-@dataclass
-class GridStats:
-    """How the field was sampled: kernel evaluations (points x triangles) by part, and time."""
-
-    evaluations: dict[str, int] = field(default_factory=dict)
-    kernel_seconds: float = 0.0
-
-    def evaluate(
-        self,
-        part: str,
-        east_m: np.ndarray,
-        north_m: np.ndarray,
-        triangles_m: np.ndarray,
-        slip_tde_m: np.ndarray,
-    ) -> np.ndarray:
-        """:func:`surface_displacement_m`, counted under ``part`` and timed."""
-        start = time.perf_counter()
-        values = surface_displacement_m(east_m, north_m, triangles_m, slip_tde_m)
-        self.kernel_seconds += time.perf_counter() - start
-        self.evaluations[part] = self.evaluations.get(part, 0) + east_m.size * len(triangles_m)
-        return values
-
-    @property
-    def total_evaluations(self) -> int:
-        """All TDE kernel evaluations."""
-        return int(sum(self.evaluations.values()))
+    near_trace_px: float = 32.0
+    blocks: BlockConfig = field(default_factory=BlockConfig)
 
 
 def distance_to_tile_m(points_m: np.ndarray, tile_size_m: float) -> np.ndarray:
@@ -99,6 +79,19 @@ def element_standoff_m(triangles_m: np.ndarray, tile_size_m: float) -> np.ndarra
     edges = triangles_m - np.roll(triangles_m, 1, axis=1)
     longest = np.linalg.norm(edges, axis=2).max(axis=1)
     return np.maximum(nearest_vertex - longest, 0.0)
+
+
+def spline_weights(positions: np.ndarray, n: int) -> np.ndarray:
+    """``[P, n]`` weights of cubic-spline interpolation at fractional node positions.
+
+    Row ``p`` applied to samples on ``n`` regular nodes gives what
+    ``scipy.ndimage.map_coordinates(samples, [positions], order=3, mode="nearest")`` gives;
+    interpolating a regular grid to a regular grid is separable, so two small matrix products
+    replace a per-pixel 2-D interpolation.
+    """
+    return np.column_stack(
+        [map_coordinates(unit, [positions], order=3, mode="nearest") for unit in np.eye(n)]
+    )
 
 
 def _deep_groups(standoff_m: np.ndarray, config: GridConfig) -> list[tuple[float, np.ndarray]]:
@@ -121,7 +114,7 @@ def _deep_field(
     spacing_px: float,
     size: int,
     pixel_size_m: float,
-    stats: GridStats,
+    stats: KernelStats,
     part: str,
 ) -> np.ndarray:
     """Field of some triangles on a regular grid, spline-interpolated to the pixels."""
@@ -133,17 +126,13 @@ def _deep_field(
     values = stats.evaluate(
         part, east, north, rupture.triangles_m[members], rupture.slip_tde_m[members]
     ).reshape(n, n, 3)
-    pixel = (np.arange(size) / spacing_px) + pad
-    rows, cols = np.meshgrid(pixel, pixel, indexing="ij")
-    field = np.stack(
-        [map_coordinates(values[..., c], [rows, cols], order=3, mode="nearest") for c in range(3)]
-    )
-    return field
+    weights = spline_weights(np.arange(size) / spacing_px + pad, n)
+    return np.einsum("ri,ijc,sj->crs", weights, values, weights, optimize=True)
 
 
 def displacement_field_m(
     rupture: Rupture, size: int, pixel_size_m: float, config: GridConfig | None = None
-) -> tuple[np.ndarray, GridStats]:
+) -> tuple[np.ndarray, KernelStats]:
     """Surface displacement (east, north, up) of a rupture at every pixel centre, metres.
 
     Parameters
@@ -161,29 +150,29 @@ def displacement_field_m(
     -------
     displacement : numpy.ndarray
         ``float64 [3, S, S]``, finite everywhere.
-    stats : GridStats
+    stats : KernelStats
         Kernel evaluations by part.
     """
     config = config or GridConfig()
     tile_size_m = size * pixel_size_m
-    stats = GridStats()
+    stats = KernelStats()
     east, north = pixel_centres_m(size, pixel_size_m)
     triangles, slip = rupture.triangles_m, rupture.slip_tde_m
 
     standoff = element_standoff_m(triangles, tile_size_m)
-    field = np.zeros((3, size, size))
+    total = np.zeros((3, size, size))
     for index, (lower_m, members) in enumerate(_deep_groups(standoff, config)):
         spacing_px = lower_m / (config.deep_samples_per_standoff * pixel_size_m)
         spacing_px = float(np.clip(spacing_px, 1.0, max(1.0, size / 4)))
-        field += _deep_field(
+        total += _deep_field(
             rupture, members, spacing_px, size, pixel_size_m, stats, f"deep_{index}"
         )
 
     shallow = np.flatnonzero(standoff < config.deep_standoff_m)
-    field += _shallow_field(
+    total += _shallow_field(
         rupture, triangles[shallow], slip[shallow], east, north, pixel_size_m, config, stats
     ).T.reshape(3, size, size)
-    return field, stats
+    return total, stats
 
 
 def _shallow_field(
@@ -194,7 +183,7 @@ def _shallow_field(
     north: np.ndarray,
     pixel_size_m: float,
     config: GridConfig,
-    stats: GridStats,
+    stats: KernelStats,
 ) -> np.ndarray:
     """Field ``[P, 3]`` of the shallow triangles at the pixels, side by side (see module doc)."""
     frame = rupture.frame
@@ -227,28 +216,34 @@ def _shallow_field(
         )
         for side in (1.0, -1.0)
     ]
-    # One kernel call for every shallow sample: both sides' rows, then the band pixels.
-    row_points = [to_map(*rows.points()) for rows in sides]
-    sample_east = np.concatenate([xyz[:, 0] for xyz in row_points] + [east.ravel()[band]])
-    sample_north = np.concatenate([xyz[:, 1] for xyz in row_points] + [north.ravel()[band]])
-    n_rows = sum(len(xyz) for xyz in row_points)
-    values = np.concatenate(
-        [
-            stats.evaluate(
-                "shallow_rows", sample_east[:n_rows], sample_north[:n_rows], triangles, slip
-            ),
-            stats.evaluate(
-                "shallow_band", sample_east[n_rows:], sample_north[n_rows:], triangles, slip
-            ),
-        ]
+    # Shallow samples: both sides' rows, then the band pixels, in fault coordinates (px).
+    row_points = [rows.points() for rows in sides]
+    counts = [len(s_row) for s_row, _ in row_points]
+    sample_s = np.concatenate([s_row for s_row, _ in row_points] + [s[band]])
+    sample_n = np.concatenate([n_row for _, n_row in row_points] + [n[band]])
+    sample_level = np.concatenate([rows.sample_levels() for rows in sides] + [np.zeros(band.sum())])
+    values = np.empty((sample_s.size, 3))
+    near_trace = sample_level <= config.near_trace_px
+    vertex_s = frame.to_fault(triangles[..., 0], triangles[..., 1])[0] / pixel_size_m
+    values[near_trace] = blockwise_displacement_m(
+        sample_s[near_trace],
+        sample_n[near_trace],
+        to_map,
+        triangles,
+        slip,
+        np.column_stack([vertex_s.min(axis=1), vertex_s.max(axis=1)]),
+        config.blocks,
+        stats,
     )
+    far = to_map(sample_s[~near_trace], sample_n[~near_trace])
+    values[~near_trace] = stats.evaluate("shallow_rows", far[:, 0], far[:, 1], triangles, slip)
 
     out = np.empty((s.size, 3))
-    out[band] = values[n_rows:]
+    out[band] = values[sum(counts) :]
     start = 0
-    for rows, xyz in zip(sides, row_points, strict=True):
+    for rows, count in zip(sides, counts, strict=True):
         on_side = np.flatnonzero(~band & (np.sign(offset) == rows.side))
         level = rows.level_of(s[on_side], n[on_side])
-        out[on_side] = rows.interpolate(values[start : start + len(xyz)], s[on_side], level)
-        start += len(xyz)
+        out[on_side] = rows.interpolate(values[start : start + count], s[on_side], level)
+        start += count
     return out

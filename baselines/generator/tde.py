@@ -12,6 +12,9 @@ References
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
 import numpy as np
 from cutde.halfspace import disp_free
 
@@ -105,3 +108,31 @@ def surface_displacement_m(
     if not np.all(np.isfinite(out)):
         raise FloatingPointError("TDE kernel gave non-finite displacement after nudging")
     return out
+
+
+@dataclass
+class KernelStats:
+    """Kernel evaluations (points x triangles) by part of a computation, and kernel time."""
+
+    evaluations: dict[str, int] = field(default_factory=dict)
+    kernel_seconds: float = 0.0
+
+    def evaluate(
+        self,
+        part: str,
+        east_m: np.ndarray,
+        north_m: np.ndarray,
+        triangles_m: np.ndarray,
+        slip_tde_m: np.ndarray,
+    ) -> np.ndarray:
+        """:func:`surface_displacement_m`, counted under ``part`` and timed."""
+        start = time.perf_counter()
+        values = surface_displacement_m(east_m, north_m, triangles_m, slip_tde_m)
+        self.kernel_seconds += time.perf_counter() - start
+        self.evaluations[part] = self.evaluations.get(part, 0) + east_m.size * len(triangles_m)
+        return values
+
+    @property
+    def total_evaluations(self) -> int:
+        """All TDE kernel evaluations."""
+        return int(sum(self.evaluations.values()))

@@ -99,6 +99,10 @@ class SideRows:
         ]
         return np.concatenate(s_rows), np.concatenate(n_rows)
 
+    def sample_levels(self) -> np.ndarray:
+        """The level of every sample, row by row (as :meth:`points`)."""
+        return np.repeat(self.levels, self.counts)
+
     def level_of(self, s: np.ndarray, n: np.ndarray) -> np.ndarray:
         """The level ``m`` of points ``(s, n)`` on this side (solves ``n = G(s, m) + side m``)."""
         at_levels = np.stack([np.interp(s, *curve) for curve in self.curves])
