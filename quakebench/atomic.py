@@ -23,8 +23,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     )
     os.close(handle)
     temporary = Path(temporary)
+    # mkstemp makes the file private; give it the permissions of a normally created file.
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         yield temporary
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

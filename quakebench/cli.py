@@ -35,15 +35,86 @@ def _simulate(args: argparse.Namespace) -> None:
     )
     if figure_path:
         from baselines.generator.figure import plot_displacement
-        from quakebench.atomic import atomic_path
 
         title = f"Mw {scenario['magnitude']:.2f} {scenario['sense']} (seed {args.seed})"
         figure = plot_displacement(
             simulation.displacement_px, simulation.rupture_px, args.pixel_size, title
         )
-        with atomic_path(figure_path) as temporary:
-            figure.savefig(temporary, dpi=120)
-        print(f"figure -> {figure_path}")
+        _save_figure(figure, figure_path)
+
+
+def _save_figure(figure, path: Path) -> None:
+    from quakebench.atomic import atomic_path
+
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=120)
+    print(f"figure -> {path}")
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from quakebench.data.build import BuildConfig, build
+
+    config = BuildConfig(
+        dataset=args.dataset,
+        num_samples=args.num_samples,
+        size=args.size,
+        seed=args.seed,
+        output=Path(args.output),
+        samples_per_shard=args.samples_per_shard,
+        catalog=Path(args.catalog) if args.catalog else None,
+        scenes=Path(args.scenes) if args.scenes else None,
+    )
+    manifest = build(config, scheduler=args.scheduler, workers=args.workers)
+    size = sum(shard["bytes"] for shard in manifest["shards"])
+    print(
+        f"{args.dataset}: {args.num_samples} samples of {args.size} px in "
+        f"{len(manifest['shards'])} shards, {size / 1e6:.1f} MB -> {args.output}\n"
+        f"content sha256:{manifest['content_sha256']}"
+    )
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from quakebench.data.manifest import read_manifest, verify
+
+    problems = verify(args.folder)
+    for problem in problems:
+        print(f"quakebench: error: {args.folder}/{problem}", file=sys.stderr)
+    if problems:
+        return 1
+    manifest = read_manifest(args.folder)
+    if not manifest.get("complete"):
+        print(f"quakebench: error: {args.folder}: build not finished; run generate again",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"{args.folder}: {len(manifest['shards'])} shards verified")
+    return 0
+
+
+def _scenes(args: argparse.Namespace) -> None:
+    from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog
+    from baselines.generator.validity import pair_report
+
+    catalog = Path(args.catalog) if args.catalog else BUNDLED_CATALOG
+    figure_path = _output_file(args.figure, (".png", ".pdf", ".svg")) if args.figure else None
+    scenes, pairs = read_catalog(catalog)
+    for scene in scenes.values():
+        print(
+            f"scene {scene.id}: {scene.image.shape[0]} x {scene.image.shape[1]} px of "
+            f"{scene.pixel_size_m:g} m, {scene.crs}, acquired {scene.acquired or 'unknown'}"
+        )
+    for pair in pairs:
+        valid, registration = pair_report(pair)
+        print(
+            f"pair {pair.id}: {100 * valid.mean():.1f} % valid; co-registration of date 2 on "
+            f"date 1: {registration.row_px:+.3f} px rows, {registration.col_px:+.3f} px cols "
+            f"(spread {registration.spread_px:.3f} px over {registration.tiles} stable tiles)"
+        )
+        if figure_path:
+            from baselines.generator.figure import plot_pair_validity
+
+            title = f"{pair.id}: {pair.pre.acquired} / {pair.post.acquired}"
+            path = figure_path.with_name(f"{figure_path.stem}_{pair.id}{figure_path.suffix}")
+            _save_figure(plot_pair_validity(pair.pre.image, pair.post.image, valid, title), path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +150,58 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--output", required=True, help="output .npz file")
     simulate.add_argument("--figure", help="also draw the E-W and N-S maps to this .png/.pdf/.svg")
     simulate.set_defaults(run=_simulate)
+
+    generate = commands.add_parser(
+        "generate",
+        help="build a benchmark dataset folder (Hugging Face layout) from real scenes",
+        description=(
+            "Render samples (a real image crop, a simulated earthquake, the warped second image) "
+            "into Parquet shards with a dataset card and a manifest, in parallel with Dask. "
+            "Interrupted builds resume; the same arguments always give the same bytes."
+        ),
+        epilog=(
+            "example: quakebench generate prewarped --num-samples 16 --size 256 --seed 0 "
+            "--output prewarped-256"
+        ),
+    )
+    generate.add_argument("dataset", choices=("prewarped", "postwarped"))
+    generate.add_argument("--num-samples", type=int, required=True)
+    generate.add_argument("--size", type=int, default=1024, help="tile side, pixels (default 1024)")
+    generate.add_argument("--seed", type=int, default=0, help="build seed (default 0)")
+    generate.add_argument("--output", required=True, help="dataset folder to create or resume")
+    generate.add_argument(
+        "--samples-per-shard", type=int, help="default: enough for about 1 GB per shard"
+    )
+    generate.add_argument("--catalog", help="JSON scene catalogue (default: bundled Landsat-8)")
+    generate.add_argument("--scenes", help="folder of single-date GeoTIFFs (prewarped only)")
+    generate.add_argument(
+        "--workers", type=int, help="local Dask worker processes (default: cores)"
+    )
+    generate.add_argument(
+        "--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.1:8786"
+    )
+    generate.set_defaults(run=_generate)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check a dataset folder's shards against its manifest",
+        description="Re-read every shard: size, SHA-256, Parquet structure, sample count.",
+    )
+    verify.add_argument("folder")
+    verify.set_defaults(run=_verify)
+
+    scenes = commands.add_parser(
+        "scenes",
+        help="list the scenes, and check each pair's validity mask and co-registration",
+        description=(
+            "Read a scene catalogue (the bundled Landsat-8 scenes by default), verify checksums, "
+            "and for each two-date pair report the stable fraction and the global "
+            "co-registration; optionally draw the validity mask over the pair."
+        ),
+    )
+    scenes.add_argument("--catalog", help="JSON scene catalogue (default: bundled Landsat-8)")
+    scenes.add_argument("--figure", help="draw each pair's mask to FILE_<pair>.png")
+    scenes.set_defaults(run=_scenes)
     return parser
 
 
@@ -86,11 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 with a one-line message on bad input)."""
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        return args.run(args) or 0
     except QuakebenchError as error:
         print(f"quakebench: error: {error}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

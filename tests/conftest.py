@@ -1,8 +1,14 @@
-"""Shared fixtures: planar faults with uniform slip, the setting Okada (1992) solves exactly."""
+"""Shared fixtures: planar faults with uniform slip (the setting Okada 1992 solves exactly)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
+
+# Keep ``datasets``' cache out of the user's home and never reach for the network.
+os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="quakebench-hf-"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
 import pytest

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 
@@ -44,4 +45,21 @@ def plot_displacement(
     axes[0].legend(loc="lower left", fontsize="small")
     if title:
         figure.suptitle(title)
+    return figure
+
+
+def plot_pair_validity(pre: np.ndarray, post: np.ndarray, valid: np.ndarray, title: str) -> Figure:
+    """A two-date pair side by side, and the validity mask over the first date."""
+    figure, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
+    for axis, image, name in zip(
+        axes, (pre, post, pre), ("date 1", "date 2", "valid"), strict=True
+    ):
+        low, high = np.percentile(image, [1, 99])
+        axis.imshow(image, cmap="gray", vmin=low, vmax=high)
+        axis.set_title(name)
+        axis.set_axis_off()
+    overlay = np.ma.masked_where(valid, np.ones_like(valid, dtype=float))
+    axes[2].imshow(overlay, cmap=ListedColormap(["tab:orange"]), alpha=0.5)
+    axes[2].set_title(f"invalid in orange ({100 * (1 - valid.mean()):.0f} % of the pair)")
+    figure.suptitle(title)
     return figure

@@ -1,0 +1,157 @@
+"""Real satellite scenes: reading GeoTIFFs, the bundled Landsat-8 catalogue, users' own scenes.
+
+A catalogue is a JSON file listing scenes (a GeoTIFF each, with an optional SHA-256) and
+two-date pairs of them::
+
+    {"scenes": [{"id": "a", "file": "a.tif", "sha256": "...", "acquired": "2016-07-18"}, ...],
+     "pairs": [{"id": "a_b", "pre": "a", "post": "b"}]}
+
+The bundled catalogue (``data/landsat8/catalog.json``) is verified against its checksums
+whenever it is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+
+from quakebench.errors import QuakebenchError
+
+BUNDLED_CATALOG = Path(__file__).parent / "data" / "landsat8" / "catalog.json"
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One single-band georeferenced image.
+
+    Attributes
+    ----------
+    id : str
+        Unique name.
+    image : numpy.ndarray
+        ``[H, W]`` pixel values as stored (uint16 digital numbers for Landsat-8).
+    crs : str
+        Coordinate reference system, e.g. ``"EPSG:32607"``.
+    transform : tuple of float
+        Affine ``(a, b, c, d, e, f)``: ``x = a col + b row + c``, ``y = d col + e row + f`` for
+        the pixel corner (rasterio's convention).
+    acquired : str or None
+        Acquisition date, ISO 8601.
+    """
+
+    id: str
+    image: np.ndarray
+    crs: str
+    transform: tuple[float, ...]
+    acquired: str | None = None
+
+    @property
+    def pixel_size_m(self) -> float:
+        """Ground size of a (square, north-up) pixel, metres."""
+        return float(abs(self.transform[0]))
+
+
+@dataclass(frozen=True)
+class ScenePair:
+    """Two acquisitions of the same ground on the same pixel grid."""
+
+    id: str
+    pre: Scene
+    post: Scene
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_scene(
+    path: str | os.PathLike, scene_id: str | None = None, acquired: str | None = None
+) -> Scene:
+    """Read band 1 of a GeoTIFF as a :class:`Scene`.
+
+    Raises
+    ------
+    QuakebenchError
+        If the file cannot be read, or its pixels are not square and north-up.
+    """
+    path = Path(path)
+    try:
+        with rasterio.open(path) as dataset:
+            image = dataset.read(1)
+            crs = dataset.crs.to_string() if dataset.crs else ""
+            transform = tuple(dataset.transform)[:6]
+    except rasterio.errors.RasterioError as error:
+        raise QuakebenchError(f"{path}: cannot read as a GeoTIFF ({error})") from None
+    a, b, _, d, e, _ = transform
+    if b != 0 or d != 0 or abs(a) != abs(e) or e > 0:
+        raise QuakebenchError(f"{path}: pixels must be square and north-up, transform {transform}")
+    return Scene(scene_id or path.stem, image, crs, transform, acquired)
+
+
+def check_same_grid(pre: Scene, post: Scene) -> None:
+    """Raise :class:`QuakebenchError` unless two scenes share CRS, transform and shape."""
+    if (
+        pre.crs != post.crs
+        or pre.transform != post.transform
+        or pre.image.shape != post.image.shape
+    ):
+        raise QuakebenchError(
+            f"scenes {pre.id} and {post.id} are not on the same grid "
+            f"({pre.crs} {pre.image.shape} vs {post.crs} {post.image.shape}); resample one first"
+        )
+
+
+def read_catalog(path: str | os.PathLike) -> tuple[dict[str, Scene], list[ScenePair]]:
+    """Scenes and pairs of a JSON catalogue, checking each file's SHA-256 where given."""
+    path = Path(path)
+    try:
+        catalog = json.loads(path.read_text())
+        entries, pair_entries = catalog["scenes"], catalog.get("pairs", [])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise QuakebenchError(f"{path}: not a scene catalogue ({error})") from None
+    scenes = {}
+    for entry in entries:
+        file = path.parent / entry["file"]
+        expected = entry.get("sha256")
+        if expected and (got := sha256_file(file)) != expected:
+            raise QuakebenchError(
+                f"{file}: checksum mismatch (expected sha256:{expected}, got sha256:{got}); "
+                "the file is corrupt or was replaced"
+            )
+        scenes[entry["id"]] = read_scene(file, entry["id"], entry.get("acquired"))
+    pairs = []
+    for entry in pair_entries:
+        missing = {entry["pre"], entry["post"]} - scenes.keys()
+        if missing:
+            raise QuakebenchError(
+                f"{path}: pair {entry['id']} names unknown scenes {sorted(missing)}"
+            )
+        pair = ScenePair(entry["id"], scenes[entry["pre"]], scenes[entry["post"]])
+        check_same_grid(pair.pre, pair.post)
+        pairs.append(pair)
+    return scenes, pairs
+
+
+def bundled_catalog() -> tuple[dict[str, Scene], list[ScenePair]]:
+    """The Landsat-8 scenes shipped with quakebench (see ``data/landsat8/PROVENANCE.md``)."""
+    return read_catalog(BUNDLED_CATALOG)
+
+
+def scenes_in_folder(folder: str | os.PathLike) -> list[Scene]:
+    """Every GeoTIFF (``*.tif``, ``*.tiff``) of a folder, in name order, as single scenes."""
+    folder = Path(folder)
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".tif", ".tiff"))
+    if not files:
+        raise QuakebenchError(f"{folder}: no GeoTIFF (.tif) files found")
+    return [read_scene(file) for file in files]

@@ -1,0 +1,1 @@
+"""The two benchmark datasets: schema, Parquet shards, dataset card, building and reading."""

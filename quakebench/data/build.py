@@ -1,0 +1,264 @@
+"""Building a dataset folder: shards in parallel with Dask, resumable, byte-for-byte reproducible.
+
+The folder is a Hugging Face dataset repository::
+
+    DIR/README.md                                   dataset card (YAML configs + dataset_info)
+    DIR/manifest.json                               parameters, shard checksums, content hash
+    DIR/data/train-00000-of-00004.parquet ...       shards
+    DIR/data/validation-00000-of-00001.parquet ...
+
+Each shard is one Dask task that renders its samples one at a time and writes them atomically.
+An interrupted build resumes: shards already on disk are checked and kept, the rest are built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import datasets
+from tqdm.auto import tqdm
+
+from baselines.generator.sample import (
+    DATASETS,
+    Source,
+    make_sample,
+    pair_source,
+    sample_id,
+    scene_source,
+    split_of,
+)
+from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog, scenes_in_folder
+from baselines.generator.simulate import GENERATOR_VERSION
+from quakebench import __version__
+from quakebench.atomic import atomic_path
+from quakebench.data.card import render_card
+from quakebench.data.manifest import MANIFEST, read_manifest, write_manifest
+from quakebench.data.schema import sample_features
+from quakebench.data.shards import ShardInfo, read_ids, shard_info, shard_name, write_shard
+from quakebench.errors import QuakebenchError
+
+SHARD_TARGET_BYTES = 1e9
+"""Shards of about 1 GB in a 1024 x 1024 release (measured: see benchmarks/build.py)."""
+
+BYTES_PER_PIXEL = 9.4
+"""Compressed bytes per pixel of a sample, measured on 1024 x 1024 builds (benchmarks/build.py)."""
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """What to build.
+
+    Attributes
+    ----------
+    dataset : {"prewarped", "postwarped"}
+    num_samples : int
+    size : int
+        Tile side, pixels.
+    seed : int
+    output : Path
+        The dataset folder.
+    samples_per_shard : int or None
+        Samples per Parquet shard; by default enough for about 1 GB.
+    catalog : Path or None
+        JSON scene catalogue (:mod:`baselines.generator.scenes`); the bundled one by default.
+    scenes : Path or None
+        A folder of single-date GeoTIFFs instead (``prewarped`` only).
+    """
+
+    dataset: str
+    num_samples: int
+    size: int
+    seed: int
+    output: Path
+    samples_per_shard: int | None = None
+    catalog: Path | None = None
+    scenes: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.dataset not in DATASETS:
+            raise QuakebenchError(
+                f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset}"
+            )
+        if self.num_samples < 1:
+            raise QuakebenchError(f"--num-samples must be at least 1, got {self.num_samples}")
+        if self.size < 16:
+            raise QuakebenchError(f"--size must be at least 16 pixels, got {self.size}")
+        if self.seed < 0:
+            raise QuakebenchError(f"--seed must be non-negative, got {self.seed}")
+        if self.scenes is not None and self.dataset == "postwarped":
+            raise QuakebenchError("postwarped needs two-date pairs: use --catalog, not --scenes")
+
+    @property
+    def shard_samples(self) -> int:
+        """Samples per shard."""
+        if self.samples_per_shard is not None:
+            return self.samples_per_shard
+        return max(1, int(SHARD_TARGET_BYTES / (BYTES_PER_PIXEL * self.size**2)))
+
+
+@dataclass(frozen=True)
+class ShardPlan:
+    """One shard to build: its file name, split and sample indices."""
+
+    name: str
+    split: str
+    indices: tuple[int, ...]
+
+
+def plan_shards(config: BuildConfig) -> list[ShardPlan]:
+    """Every shard of a build, samples in index order within each split."""
+    plans = []
+    for split in ("train", "validation"):
+        indices = [i for i in range(config.num_samples) if split_of(i) == split]
+        chunks = [
+            tuple(indices[i : i + config.shard_samples])
+            for i in range(0, len(indices), config.shard_samples)
+        ]
+        plans += [
+            ShardPlan(shard_name(split, k, len(chunks)), split, chunk)
+            for k, chunk in enumerate(chunks)
+        ]
+    return plans
+
+
+@functools.lru_cache(maxsize=4)
+def scene_library(catalog: Path | None, scenes: Path | None) -> list[Source]:
+    """The sources samples are cropped from (cached: each worker reads them once)."""
+    if scenes is not None:
+        return [scene_source(scene) for scene in scenes_in_folder(scenes)]
+    _, pairs = read_catalog(catalog or BUNDLED_CATALOG)
+    if not pairs:
+        raise QuakebenchError(f"{catalog}: the catalogue lists no two-date pair")
+    return [pair_source(pair) for pair in pairs]
+
+
+def build_features(config: BuildConfig) -> datasets.Features:
+    """The features of a build: the first image keeps uint16 digital numbers, else float32."""
+    library = scene_library(config.catalog, config.scenes)
+    pre_dtype = "uint16" if library[0].pre.image.dtype == "uint16" else "float32"
+    return sample_features(config.size, pre_dtype)
+
+
+def build_shard(config: BuildConfig, plan: ShardPlan) -> ShardInfo:
+    """Render and write one shard (runs on a Dask worker)."""
+    library = scene_library(config.catalog, config.scenes)
+    samples = (
+        make_sample(config.dataset, config.seed, index, config.size, library)
+        for index in plan.indices
+    )
+    return write_shard(config.output, plan.name, plan.split, samples, build_features(config))
+
+
+def _existing(config: BuildConfig, plan: ShardPlan) -> ShardInfo | None:
+    """The shard already on disk from an interrupted run, or None."""
+    path = config.output / plan.name
+    if not path.exists():
+        return None
+    expected = [sample_id(config.dataset, i) for i in plan.indices]
+    if read_ids(path) != expected:
+        raise QuakebenchError(
+            f"{path}: holds other samples than this build's; build into a new folder"
+        )
+    return shard_info(config.output, plan.name, plan.split, expected)
+
+
+def build_parameters(config: BuildConfig) -> dict:
+    """The parameters recorded in the manifest (a resumed build must match them)."""
+    library = scene_library(config.catalog, config.scenes)
+    return {
+        "dataset": config.dataset,
+        "num_samples": config.num_samples,
+        "size": config.size,
+        "seed": config.seed,
+        "samples_per_shard": config.shard_samples,
+        "generator": GENERATOR_VERSION,
+        "quakebench": __version__,
+        "scenes": sorted({s.pre.id for s in library} | {s.post.id for s in library if s.post}),
+    }
+
+
+def _start(config: BuildConfig, parameters: dict) -> None:
+    """Create the folder, or check that it holds an unfinished build of the same parameters.
+
+    Temporary files left by a killed run (``data/.*.tmp.parquet``) are removed.
+    """
+    config.output.mkdir(parents=True, exist_ok=True)
+    for leftover in (config.output / "data").glob(".*.tmp.parquet"):
+        leftover.unlink()
+    if (config.output / MANIFEST).exists():
+        recorded = read_manifest(config.output)
+        differing = sorted(k for k in parameters if recorded.get(k) != parameters[k])
+        if differing:
+            raise QuakebenchError(
+                f"{config.output} holds a build with other {', '.join(differing)}; "
+                "build into a new folder"
+            )
+    else:
+        write_manifest(config.output, {**parameters, "complete": False}, [])
+
+
+def build(
+    config: BuildConfig,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> dict:
+    """Build (or finish building) a dataset folder; returns the manifest.
+
+    Parameters
+    ----------
+    config : BuildConfig
+    scheduler : str, optional
+        Address of a running Dask scheduler (e.g. one started by dask-jobqueue on a cluster).
+        By default a local cluster of ``workers`` processes is started.
+    workers : int, optional
+        Local worker processes (default: one per core).
+    progress : bool
+        Show a progress bar.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    parameters = build_parameters(config)
+    _start(config, parameters)
+    plans = plan_shards(config)
+    done = [info for plan in plans if (info := _existing(config, plan)) is not None]
+    todo = [plan for plan in plans if not (config.output / plan.name).exists()]
+
+    bar = tqdm(
+        total=config.num_samples,
+        initial=sum(info.num_samples for info in done),
+        unit="sample",
+        desc=f"{config.dataset} {config.size}px",
+        disable=not progress,
+    )
+    if todo:
+        with contextlib.ExitStack() as stack:
+            if scheduler:
+                client = stack.enter_context(Client(scheduler))
+            else:
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=workers or os.cpu_count() or 1,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                    )
+                )
+                client = stack.enter_context(Client(cluster))
+            futures = client.map(build_shard, [config] * len(todo), todo, pure=False)
+            for future in as_completed(futures):
+                info = future.result()
+                done.append(info)
+                bar.update(info.num_samples)
+            client.cancel(futures)
+    bar.close()
+
+    manifest = write_manifest(config.output, {**parameters, "complete": True}, done)
+    card = render_card(manifest, build_features(config), done)
+    with atomic_path(config.output / "README.md") as temporary:
+        temporary.write_text(card)
+    return manifest

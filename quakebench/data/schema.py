@@ -1,0 +1,70 @@
+"""The fields of a quakebench sample as Hugging Face ``datasets`` features.
+
+One table, one place: the builder writes these columns, the dataset card declares them, and the
+reader restores their dtypes.
+"""
+
+from __future__ import annotations
+
+import datasets
+import numpy as np
+
+from baselines.generator.sample import SCENARIO_FIELDS
+
+_STRINGS = {"id", "dataset", "split", "sense", "generator", "pre_scene", "post_scene",
+            "pre_date", "post_date", "crs"}  # fmt: skip
+_INTEGERS = {"index", "seed", "num_triangles", "crop_row", "crop_col", "orientation"}
+SCALAR_FIELDS = (
+    "id",
+    "dataset",
+    "split",
+    "index",
+    "seed",
+    *SCENARIO_FIELDS,
+    "pre_scene",
+    "post_scene",
+    "pre_date",
+    "post_date",
+    "crop_row",
+    "crop_col",
+    "orientation",
+    "crs",
+    "pixel_size_m",
+    "coregistration_row_px",
+    "coregistration_col_px",
+)
+ARRAY_FIELDS = ("pre", "post", "displacement", "valid")
+
+
+def _scalar(name: str) -> datasets.Value:
+    if name in _STRINGS:
+        return datasets.Value("string")
+    return datasets.Value("int64" if name in _INTEGERS else "float64")
+
+
+def sample_features(size: int, pre_dtype: str = "uint16") -> datasets.Features:
+    """Features of a sample of ``size x size`` pixels.
+
+    Parameters
+    ----------
+    size : int
+        Tile side, pixels.
+    pre_dtype : {"uint16", "float32"}
+        Storage of the first image (Landsat-8 digital numbers are uint16).
+    """
+    return datasets.Features(
+        {
+            **{name: _scalar(name) for name in SCALAR_FIELDS},
+            "pre": datasets.Array2D((size, size), pre_dtype),
+            "post": datasets.Array2D((size, size), "float32"),
+            "displacement": datasets.Array3D((2, size, size), "float32"),
+            "valid": datasets.Array2D((size, size), "uint8"),
+            "rupture": datasets.List(datasets.List(datasets.Value("float64"), length=2)),
+            "geotransform": datasets.List(datasets.Value("float64"), length=6),
+        }
+    )
+
+
+def array_dtypes(features: datasets.Features) -> dict[str, np.dtype]:
+    """The NumPy dtype each array field must have, from the features."""
+    return {name: np.dtype(features[name].dtype) for name in ARRAY_FIELDS}

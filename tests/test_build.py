@@ -1,0 +1,158 @@
+"""Building the two datasets: layout, loading through ``datasets``, determinism, resume, verify."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import datasets
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+from baselines.generator.sample import make_sample
+from baselines.generator.validity import highpass
+from quakebench.cli import main
+from quakebench.data.build import BuildConfig, build, scene_library
+from quakebench.data.reader import iter_samples, load_split
+
+SIZE, COUNT = 64, 16
+
+
+def shard_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((folder / "data").glob("*.parquet"))}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> dict[str, Path]:
+    """Both datasets, 16 samples of 64 px, 4 samples a shard, on 2 local Dask workers."""
+    out = {}
+    for name in ("prewarped", "postwarped"):
+        folder = tmp_path_factory.mktemp(name)
+        build(BuildConfig(name, COUNT, SIZE, 7, folder, samples_per_shard=4), workers=2,
+              progress=False)  # fmt: skip
+        out[name] = folder
+    return out
+
+
+@pytest.mark.parametrize("name", ["prewarped", "postwarped"])
+def test_loads_back_through_datasets(builds, name):
+    folder = builds[name]
+    raw = datasets.load_dataset(str(folder))
+    assert set(raw) == {"train", "validation"}
+    assert (raw["train"].num_rows, raw["validation"].num_rows) == (13, 3)
+    assert raw["validation"][0]["id"] == f"{name}-validation-000004"
+    samples = list(iter_samples(load_split(folder, "validation")))
+    for sample in samples:
+        assert sample["pre"].dtype == np.uint16 and sample["pre"].shape == (SIZE, SIZE)
+        assert sample["post"].dtype == np.float32 and sample["post"].shape == (SIZE, SIZE)
+        assert sample["displacement"].dtype == np.float32
+        assert sample["displacement"].shape == (2, SIZE, SIZE)
+        assert sample["valid"].dtype == np.uint8 and set(np.unique(sample["valid"])) <= {0, 1}
+        assert sample["rupture"].shape[1] == 2 and len(sample["geotransform"]) == 6
+        assert 6.0 <= sample["magnitude"] <= 7.8 and sample["pixel_size_m"] == 15.0
+
+
+def interpolate_pre(sample: dict) -> np.ndarray:
+    """pre(q - u(q)) by quintic splines on the tile alone (exact 16 px from the border)."""
+    rows, cols = np.mgrid[0:SIZE, 0:SIZE].astype(float)
+    u = sample["displacement"]
+    return ndi.map_coordinates(
+        sample["pre"].astype(float), [rows + u[1], cols - u[0]], order=5, mode="mirror"
+    )
+
+
+def test_prewarped_obeys_the_warping_invariant(builds):
+    for sample in iter_samples(load_split(builds["prewarped"], "train")):
+        inner = (slice(16, -16),) * 2  # the tile-only reference has spline edge effects
+        expected = interpolate_pre(sample)[inner]
+        # Where the spline overshoots the tile's range the build clipped it; compare elsewhere.
+        unclipped = (expected > sample["pre"].min()) & (expected < sample["pre"].max())
+        error = np.abs(sample["post"][inner] - expected)[unclipped]
+        assert unclipped.mean() > 0.95
+        assert error.max() <= 1e-3 * sample["pre"].astype(float)[inner].std()
+        assert sample["valid"].all()
+
+
+def test_postwarped_shares_earthquake_and_first_image(builds):
+    pre = {s["index"]: s for s in iter_samples(load_split(builds["prewarped"], "train"))}
+    post = list(iter_samples(load_split(builds["postwarped"], "train")))
+    checked = 0
+    for sample in post:
+        twin = pre[sample["index"]]
+        assert np.array_equal(sample["pre"], twin["pre"])
+        assert np.array_equal(sample["displacement"], twin["displacement"])
+        assert not np.array_equal(sample["post"], twin["post"])
+        # The real second date, warped: its texture (high-passed, as the validity test sees
+        # it) correlates with pre(q - u) where the pair is valid.
+        valid = sample["valid"].astype(bool)
+        if valid.mean() > 0.5:
+            a = highpass(interpolate_pre(sample), 3.0)[valid]
+            b = highpass(sample["post"], 3.0)[valid]
+            assert np.corrcoef(a, b)[0, 1] > 0.5
+            checked += 1
+    assert checked >= 3
+    assert any(s["coregistration_row_px"] != 0.0 for s in post)
+
+
+def test_sample_regenerates_alone(builds):
+    stored = next(iter_samples(load_split(builds["postwarped"], "validation")))
+    library = scene_library(None, None)
+    again = make_sample("postwarped", 7, stored["index"], SIZE, library)
+    for name in ("pre", "post", "displacement", "valid"):
+        assert again[name].tobytes() == stored[name].tobytes()
+
+
+def test_one_and_two_workers_give_the_same_bytes(builds, tmp_path):
+    build(BuildConfig("prewarped", COUNT, SIZE, 7, tmp_path, samples_per_shard=4), workers=1,
+          progress=False)  # fmt: skip
+    assert shard_bytes(tmp_path) == shard_bytes(builds["prewarped"])
+    assert (tmp_path / "README.md").read_text() == (builds["prewarped"] / "README.md").read_text()
+
+
+def test_killed_build_resumes_to_identical_bytes(builds, tmp_path):
+    command = [sys.executable, "-m", "quakebench.cli", "generate", "prewarped",
+               "--num-samples", str(COUNT), "--size", str(SIZE), "--seed", "7",
+               "--samples-per-shard", "4", "--workers", "1", "--output", str(tmp_path)]  # fmt: skip
+    process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "data").glob("train-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    partial = shard_bytes(tmp_path)
+    assert 0 < len(partial) < 5, "the build should have been interrupted part-way"
+    assert main(["verify", str(tmp_path)]) == 1  # unfinished
+    subprocess.run(command, check=True, capture_output=True)
+    assert shard_bytes(tmp_path) == shard_bytes(builds["prewarped"])
+    assert main(["verify", str(tmp_path)]) == 0
+
+
+def test_verify_names_a_corrupted_shard(builds, tmp_path, capsys):
+    folder = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(builds["postwarped"]), str(folder)], check=True)
+    assert main(["verify", str(folder)]) == 0
+    shard = folder / "data" / "train-00001-of-00004.parquet"
+    data = bytearray(shard.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    shard.write_bytes(bytes(data))
+    assert main(["verify", str(folder)]) == 1
+    assert "train-00001-of-00004.parquet: checksum mismatch" in capsys.readouterr().err
+
+
+def test_card_declares_the_build(builds):
+    card = (builds["postwarped"] / "README.md").read_text()
+    header = card.split("---")[1]
+    assert "array2_d" in header and "num_examples: 13" in header and "path: data/train-*" in header
+    assert "16 samples of 64 x 64 pixels" in card
+
+
+def test_other_build_in_the_same_folder_is_refused(builds, capsys):
+    status = main(["generate", "prewarped", "--num-samples", "8", "--size", str(SIZE),
+                   "--seed", "7", "--output", str(builds["prewarped"])])  # fmt: skip
+    assert status == 2
+    assert "holds a build with other num_samples" in capsys.readouterr().err

@@ -1,0 +1,115 @@
+"""Bundled scenes, catalogues, validity masks and co-registration."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import numpy as np
+import pytest
+import rasterio
+from scipy import ndimage as ndi
+
+from baselines.generator.patches import crop_transform, orient, orient_vector
+from baselines.generator.scenes import (
+    BUNDLED_CATALOG,
+    bundled_catalog,
+    read_catalog,
+    read_scene,
+    scenes_in_folder,
+)
+from baselines.generator.validity import coregistration, pair_validity
+from quakebench.errors import QuakebenchError
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return bundled_catalog()
+
+
+def test_bundled_scenes_are_the_original_pixels(catalog):
+    scenes, pairs = catalog
+    entries = json.loads(BUNDLED_CATALOG.read_text())["scenes"]
+    for entry in entries:
+        image = scenes[entry["id"]].image
+        assert image.dtype == np.uint16
+        assert hashlib.sha256(image.tobytes()).hexdigest() == entry["pixels_sha256"]
+    (pair,) = pairs
+    assert pair.pre.crs == "EPSG:32607" and pair.pre.pixel_size_m == 15.0
+    assert pair.pre.acquired == "2016-07-18" and pair.post.acquired == "2016-08-03"
+
+
+def test_corrupted_scene_is_named(tmp_path):
+    folder = tmp_path / "landsat8"
+    shutil.copytree(BUNDLED_CATALOG.parent, folder)
+    target = folder / "LC08_020039_B8_gulfcoast.tif"
+    data = bytearray(target.read_bytes())
+    data[-100] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(QuakebenchError, match=r"LC08_020039_B8_gulfcoast\.tif: checksum mismatch"):
+        read_catalog(folder / "catalog.json")
+
+
+def test_user_catalogue_and_folder(tmp_path, catalog):
+    scenes, _ = catalog
+    scene = scenes["LC08_020039_B8_gulfcoast"]
+    profile = {"driver": "GTiff", "height": 100, "width": 120, "count": 1, "dtype": "uint16",
+               "crs": scene.crs, "transform": rasterio.Affine(*scene.transform)}  # fmt: skip
+    for name, offset in (("a.tif", 0), ("b.tif", 1)):
+        with rasterio.open(tmp_path / name, "w", **profile) as dataset:
+            dataset.write(scene.image[offset : offset + 100, :120], 1)
+    (tmp_path / "catalog.json").write_text(json.dumps({
+        "scenes": [{"id": "a", "file": "a.tif"}, {"id": "b", "file": "b.tif"}],
+        "pairs": [{"id": "ab", "pre": "a", "post": "b"}],
+    }))  # fmt: skip
+    _, pairs = read_catalog(tmp_path / "catalog.json")
+    assert pairs[0].pre.image.shape == (100, 120)
+    assert [s.id for s in scenes_in_folder(tmp_path)] == ["a", "b"]
+    (tmp_path / "catalog.json").write_text(json.dumps({
+        "scenes": [{"id": "a", "file": "a.tif"}], "pairs": [{"id": "ab", "pre": "a", "post": "c"}],
+    }))  # fmt: skip
+    with pytest.raises(QuakebenchError, match="unknown scenes"):
+        read_catalog(tmp_path / "catalog.json")
+    (tmp_path / "bad.tif").write_bytes(b"no tiff")
+    with pytest.raises(QuakebenchError, match=r"bad\.tif"):
+        read_scene(tmp_path / "bad.tif")
+
+
+def test_validity_marks_moving_and_changed_ground(catalog):
+    _, (pair,) = catalog
+    valid = pair_validity(pair.pre.image, pair.post.image)
+    # The glacier tongue (centre) moves and the sea (south-west) changes; bedrock stays.
+    assert valid[500:600, 900:950].mean() < 0.1
+    assert valid[900:1000, 350:450].mean() < 0.1
+    assert valid[700:800, 1100:1200].mean() > 0.9
+    assert 0.5 < valid.mean() < 0.8
+
+
+def test_coregistration_recovers_a_known_offset(catalog):
+    _, (pair,) = catalog
+    image = pair.pre.image[:600, 1098:1698].astype(np.float64)
+    shifted = np.fft.ifft2(ndi.fourier_shift(np.fft.fft2(image), (0.3, -0.45))).real
+    inner = (slice(44, 556),) * 2  # away from the Fourier shift's wrap-around
+    valid = np.ones((512, 512), bool)
+    measured = coregistration(image[inner], shifted[inner], valid)
+    assert measured.tiles == 16
+    assert measured.row_px == pytest.approx(-0.3, abs=0.02)
+    assert measured.col_px == pytest.approx(0.45, abs=0.02)
+
+
+def test_orientations_and_their_vectors():
+    image = np.arange(12).reshape(3, 4)
+    variants = {orient(image, k).tobytes() + bytes(orient(image, k).shape) for k in range(8)}
+    assert len(variants) == 8
+    # A shift of the original grid, oriented, equals the oriented image shifted by the vector.
+    big = np.random.default_rng(0).random((16, 16))
+    for k in range(8):
+        shifted = np.roll(big, (2, -3), axis=(0, 1))
+        vector = orient_vector(np.array([2.0, -3.0]), k).astype(int)
+        assert np.array_equal(orient(shifted, k), np.roll(orient(big, k), vector, axis=(0, 1)))
+
+
+def test_crop_transform():
+    transform = (15.0, 0.0, 1000.0, 0.0, -15.0, 5000.0)
+    assert crop_transform(transform, 10, 4) == (15.0, 0.0, 1060.0, 0.0, -15.0, 4850.0)
