@@ -83,8 +83,10 @@ def _verify(args: argparse.Namespace) -> int:
         return 1
     manifest = read_manifest(args.folder)
     if not manifest.get("complete"):
-        print(f"quakebench: error: {args.folder}: build not finished; run generate again",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"quakebench: error: {args.folder}: build not finished; run generate again",
+            file=sys.stderr,
+        )
         return 1
     print(f"{args.folder}: {len(manifest['shards'])} shards verified")
     return 0
@@ -115,6 +117,35 @@ def _scenes(args: argparse.Namespace) -> None:
             title = f"{pair.id}: {pair.pre.acquired} / {pair.post.acquired}"
             path = figure_path.with_name(f"{figure_path.stem}_{pair.id}{figure_path.suffix}")
             _save_figure(plot_pair_validity(pair.pre.image, pair.post.image, valid, title), path)
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from quakebench.evaluate import EvaluationConfig, evaluate, summary_table, write_results
+
+    output = _output_file(args.output, (".json",)) if args.output else None
+    config = EvaluationConfig(
+        predictions=Path(args.predictions),
+        dataset=args.dataset,
+        split=args.split,
+        method=args.method or Path(args.predictions).stem,
+        method_version=args.method_version,
+        runtime_s_per_sample=args.runtime_per_sample,
+        hardware=args.hardware,
+        plots=Path(args.plots) if args.plots else None,
+    )
+    results = evaluate(config)
+    print(summary_table(results))
+    if output:
+        write_results(results, output)
+        print(f"results -> {output}")
+
+
+def _baseline(args: argparse.Namespace) -> None:
+    from baselines.reference import write_reference
+
+    output = _output_file(args.output, (".npz",))
+    count = write_reference(args.method, args.dataset, args.split, output)
+    print(f"{args.method}: {count} predictions -> {output}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,6 +233,44 @@ def build_parser() -> argparse.ArgumentParser:
     scenes.add_argument("--catalog", help="JSON scene catalogue (default: bundled Landsat-8)")
     scenes.add_argument("--figure", help="draw each pair's mask to FILE_<pair>.png")
     scenes.set_defaults(run=_scenes)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a predictions .npz against a dataset split",
+        description=(
+            "Score predictions (one [2, h, w] float array per sample id, east and north in "
+            "pixels) on the valid pixels of a split: mean absolute error, end-point error, "
+            "biases, errors by distance to the rupture, fault-offset bias. Samples are streamed "
+            "one at a time."
+        ),
+        epilog=(
+            "example: quakebench evaluate predictions.npz --dataset postwarped-256 "
+            "--split validation --output results.json --plots plots/"
+        ),
+    )
+    evaluate.add_argument("predictions", help="predictions .npz file")
+    evaluate.add_argument(
+        "--dataset", required=True, help="dataset folder, or prewarped / postwarped (Hub)"
+    )
+    evaluate.add_argument("--split", default="validation")
+    evaluate.add_argument("--output", help="write the results JSON here")
+    evaluate.add_argument("--plots", help="folder for figures (maps, error profile)")
+    evaluate.add_argument("--method", help="method name (default: the predictions file's name)")
+    evaluate.add_argument("--method-version", default="", help="method version or commit")
+    evaluate.add_argument("--runtime-per-sample", type=float, help="method seconds per sample")
+    evaluate.add_argument("--hardware", help="hardware the runtime was measured on")
+    evaluate.set_defaults(run=_evaluate)
+
+    baseline = commands.add_parser(
+        "baseline",
+        help="write a baseline's predictions file for a dataset split",
+        description="Reference predictions: zero displacement, or the ground truth itself.",
+    )
+    baseline.add_argument("method", choices=("zero", "truth"))
+    baseline.add_argument("--dataset", required=True)
+    baseline.add_argument("--split", default="validation")
+    baseline.add_argument("--output", required=True, help="predictions .npz file")
+    baseline.set_defaults(run=_baseline)
     return parser
 
 

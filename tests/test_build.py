@@ -33,8 +33,11 @@ def builds(tmp_path_factory) -> dict[str, Path]:
     out = {}
     for name in ("prewarped", "postwarped"):
         folder = tmp_path_factory.mktemp(name)
-        build(BuildConfig(name, COUNT, SIZE, 7, folder, samples_per_shard=4), workers=2,
-              progress=False)  # fmt: skip
+        build(
+            BuildConfig(name, COUNT, SIZE, 7, folder, samples_per_shard=4),
+            workers=2,
+            progress=False,
+        )
         out[name] = folder
     return out
 
@@ -108,16 +111,35 @@ def test_sample_regenerates_alone(builds):
 
 
 def test_one_and_two_workers_give_the_same_bytes(builds, tmp_path):
-    build(BuildConfig("prewarped", COUNT, SIZE, 7, tmp_path, samples_per_shard=4), workers=1,
-          progress=False)  # fmt: skip
+    build(
+        BuildConfig("prewarped", COUNT, SIZE, 7, tmp_path, samples_per_shard=4),
+        workers=1,
+        progress=False,
+    )
     assert shard_bytes(tmp_path) == shard_bytes(builds["prewarped"])
     assert (tmp_path / "README.md").read_text() == (builds["prewarped"] / "README.md").read_text()
 
 
 def test_killed_build_resumes_to_identical_bytes(builds, tmp_path):
-    command = [sys.executable, "-m", "quakebench.cli", "generate", "prewarped",
-               "--num-samples", str(COUNT), "--size", str(SIZE), "--seed", "7",
-               "--samples-per-shard", "4", "--workers", "1", "--output", str(tmp_path)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "quakebench.cli",
+        "generate",
+        "prewarped",
+        "--num-samples",
+        str(COUNT),
+        "--size",
+        str(SIZE),
+        "--seed",
+        "7",
+        "--samples-per-shard",
+        "4",
+        "--workers",
+        "1",
+        "--output",
+        str(tmp_path),
+    ]
     process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not list((tmp_path / "data").glob("train-*.parquet")) and time.monotonic() < deadline:
@@ -152,7 +174,19 @@ def test_card_declares_the_build(builds):
 
 
 def test_other_build_in_the_same_folder_is_refused(builds, capsys):
-    status = main(["generate", "prewarped", "--num-samples", "8", "--size", str(SIZE),
-                   "--seed", "7", "--output", str(builds["prewarped"])])  # fmt: skip
+    status = main(
+        [
+            "generate",
+            "prewarped",
+            "--num-samples",
+            "8",
+            "--size",
+            str(SIZE),
+            "--seed",
+            "7",
+            "--output",
+            str(builds["prewarped"]),
+        ]
+    )
     assert status == 2
     assert "holds a build with other num_samples" in capsys.readouterr().err

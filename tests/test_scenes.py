@@ -54,21 +54,37 @@ def test_corrupted_scene_is_named(tmp_path):
 def test_user_catalogue_and_folder(tmp_path, catalog):
     scenes, _ = catalog
     scene = scenes["LC08_020039_B8_gulfcoast"]
-    profile = {"driver": "GTiff", "height": 100, "width": 120, "count": 1, "dtype": "uint16",
-               "crs": scene.crs, "transform": rasterio.Affine(*scene.transform)}  # fmt: skip
+    profile = {
+        "driver": "GTiff",
+        "height": 100,
+        "width": 120,
+        "count": 1,
+        "dtype": "uint16",
+        "crs": scene.crs,
+        "transform": rasterio.Affine(*scene.transform),
+    }
     for name, offset in (("a.tif", 0), ("b.tif", 1)):
         with rasterio.open(tmp_path / name, "w", **profile) as dataset:
             dataset.write(scene.image[offset : offset + 100, :120], 1)
-    (tmp_path / "catalog.json").write_text(json.dumps({
-        "scenes": [{"id": "a", "file": "a.tif"}, {"id": "b", "file": "b.tif"}],
-        "pairs": [{"id": "ab", "pre": "a", "post": "b"}],
-    }))  # fmt: skip
+    (tmp_path / "catalog.json").write_text(
+        json.dumps(
+            {
+                "scenes": [{"id": "a", "file": "a.tif"}, {"id": "b", "file": "b.tif"}],
+                "pairs": [{"id": "ab", "pre": "a", "post": "b"}],
+            }
+        )
+    )
     _, pairs = read_catalog(tmp_path / "catalog.json")
     assert pairs[0].pre.image.shape == (100, 120)
     assert [s.id for s in scenes_in_folder(tmp_path)] == ["a", "b"]
-    (tmp_path / "catalog.json").write_text(json.dumps({
-        "scenes": [{"id": "a", "file": "a.tif"}], "pairs": [{"id": "ab", "pre": "a", "post": "c"}],
-    }))  # fmt: skip
+    (tmp_path / "catalog.json").write_text(
+        json.dumps(
+            {
+                "scenes": [{"id": "a", "file": "a.tif"}],
+                "pairs": [{"id": "ab", "pre": "a", "post": "c"}],
+            }
+        )
+    )
     with pytest.raises(QuakebenchError, match="unknown scenes"):
         read_catalog(tmp_path / "catalog.json")
     (tmp_path / "bad.tif").write_bytes(b"no tiff")

@@ -8,6 +8,7 @@ local folder (a build) or by its Hub name (``prewarped``, ``postwarped`` or ``ow
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from quakebench.data.schema import ARRAY_FIELDS
 from quakebench.errors import QuakebenchError
 
 HUB_NAMESPACE = "quakebench"
+HUB_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+"""A Hub repository id, ``owner/name`` (a path with more parts is a local folder)."""
 
 
 def dataset_path(name: str | os.PathLike) -> str:
@@ -27,7 +30,7 @@ def dataset_path(name: str | os.PathLike) -> str:
         return str(name)
     if str(name) in DATASETS:
         return f"{HUB_NAMESPACE}/{name}"
-    if "/" in str(name) and not Path(name).exists():
+    if HUB_NAME.fullmatch(str(name)) and not Path(name).exists():
         return str(name)
     raise QuakebenchError(
         f"{name}: not a dataset folder, nor one of {', '.join(DATASETS)}, nor a Hub name owner/name"
@@ -35,14 +38,41 @@ def dataset_path(name: str | os.PathLike) -> str:
 
 
 def load_split(
-    name: str | os.PathLike, split: str, revision: str | None = None
-) -> datasets.Dataset:
-    """One split of a dataset (memory-mapped Arrow), formatted as NumPy arrays."""
+    name: str | os.PathLike,
+    split: str,
+    revision: str | None = None,
+    streaming: bool = False,
+    **kwargs,
+) -> datasets.Dataset | datasets.IterableDataset:
+    """One split of a dataset, formatted as NumPy arrays.
+
+    Parameters
+    ----------
+    name : str or path-like
+        A dataset folder or a Hub name (see :func:`dataset_path`).
+    split : str
+    revision : str, optional
+        Hub revision (branch, tag or commit).
+    streaming : bool
+        Read the Parquet shards row group by row group instead of converting them to a
+        memory-mapped Arrow cache first (whose conversion holds many samples in memory).
+    **kwargs
+        Passed to ``datasets.load_dataset`` (e.g. ``columns`` and ``features``).
+    """
     try:
-        dataset = datasets.load_dataset(dataset_path(name), split=split, revision=revision)
+        dataset = datasets.load_dataset(
+            dataset_path(name), split=split, revision=revision, streaming=streaming, **kwargs
+        )
     except (ValueError, FileNotFoundError) as error:
         raise QuakebenchError(f"{name}: cannot load split {split!r} ({error})") from None
     return dataset.with_format("numpy")
+
+
+def split_ids(name: str | os.PathLike, split: str, revision: str | None = None) -> list[str]:
+    """The sample ids of a split, reading the ``id`` column alone."""
+    only_ids = datasets.Features({"id": datasets.Value("string")})
+    ids = load_split(name, split, revision, streaming=True, columns=["id"], features=only_ids)
+    return [str(row["id"]) for row in ids]
 
 
 def restore_dtypes(example: dict, features: datasets.Features) -> dict:
@@ -55,7 +85,16 @@ def restore_dtypes(example: dict, features: datasets.Features) -> dict:
     return out
 
 
-def iter_samples(dataset: datasets.Dataset) -> Iterator[dict]:
-    """Samples one at a time with their dtypes restored (memory stays bounded)."""
-    for example in dataset:
-        yield restore_dtypes(example, dataset.features)
+def iter_samples(dataset: datasets.Dataset | datasets.IterableDataset) -> Iterator[dict]:
+    """Samples one at a time with their dtypes restored.
+
+    A streamed split yields row group by row group (one sample each). Rows of a memory-mapped
+    split are fetched one by one (``datasets``' own iterator formats ten rows at a time, 300 MB
+    at 1024 x 1024), so memory holds a single sample.
+    """
+    if isinstance(dataset, datasets.IterableDataset):
+        for example in dataset:
+            yield restore_dtypes(example, dataset.features)
+        return
+    for index in range(len(dataset)):
+        yield restore_dtypes(dataset[index], dataset.features)

@@ -11,8 +11,18 @@ import numpy as np
 
 from baselines.generator.sample import SCENARIO_FIELDS
 
-_STRINGS = {"id", "dataset", "split", "sense", "generator", "pre_scene", "post_scene",
-            "pre_date", "post_date", "crs"}  # fmt: skip
+_STRINGS = {
+    "id",
+    "dataset",
+    "split",
+    "sense",
+    "generator",
+    "pre_scene",
+    "post_scene",
+    "pre_date",
+    "post_date",
+    "crs",
+}
 _INTEGERS = {"index", "seed", "num_triangles", "crop_row", "crop_col", "orientation"}
 SCALAR_FIELDS = (
     "id",

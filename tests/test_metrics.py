@@ -1,0 +1,103 @@
+"""Metrics against hand-computed values on small arrays."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from quakebench.metrics import (
+    ErrorStatistics,
+    distance_to_polyline,
+    error_statistics,
+    fault_offsets,
+    mae,
+)
+
+FAR = np.array([[100.0, 100.0], [101.0, 100.0]])  # a trace far away: every pixel in d > 32
+
+
+def test_headline_metrics_by_hand():
+    truth = np.zeros((2, 2, 2))
+    predicted = np.array([[[1.0, -1.0], [2.0, 9.0]], [[0.0, 3.0], [-4.0, 9.0]]])
+    valid = np.array([[1, 1], [1, 0]])  # the 9s are not scored
+    m = error_statistics(predicted, truth, valid, FAR).metrics()
+    # east errors 1, -1, 2; north errors 0, 3, -4
+    assert m["mae_east"] == pytest.approx(4 / 3)
+    assert m["mae_north"] == pytest.approx(7 / 3)
+    assert m["mae"] == pytest.approx(11 / 6)
+    assert m["bias_east"] == pytest.approx(2 / 3)
+    assert m["bias_north"] == pytest.approx(-1 / 3)
+    assert m["epe"] == pytest.approx((1 + math.sqrt(10) + math.sqrt(20)) / 3)
+    assert m["rmse"] == pytest.approx(math.sqrt((1 + 1 + 9 + 4 + 16) / 6))
+    assert mae(predicted, truth, valid) == pytest.approx(11 / 6)
+    assert m["bands"]["d>32"]["count"] == 3 and m["bands"]["d<=2"]["count"] == 0
+    assert math.isnan(m["bands"]["d<=2"]["mae"])
+
+
+def test_distance_to_polyline():
+    distance = distance_to_polyline((5, 6), np.array([[2.0, -10.0], [2.0, 1.0], [5.0, 1.0]]))
+    assert distance[0, 0] == pytest.approx(2.0)  # beside the vertical part
+    assert distance[4, 4] == pytest.approx(3.0)  # below the horizontal part
+    assert distance[3, 0] == pytest.approx(math.hypot(2, 2))  # nearest the corner (2, 1)
+    assert distance[1, 3] == 0.0
+    assert distance_to_polyline((2, 2), np.array([[0.0, 0.0]]))[1, 1] == pytest.approx(math.sqrt(2))
+
+
+@pytest.fixture
+def step():
+    """Right-lateral 1 px step across the vertical trace x = 10.5 on a 21 x 21 tile."""
+    truth = np.zeros((2, 21, 21))
+    truth[1, :, :11] = 0.5  # west side moves north
+    truth[1, :, 11:] = -0.5  # east side moves south
+    trace = np.array([[10.5, -5.0], [10.5, 25.0]])
+    return truth, np.ones((21, 21)), trace
+
+
+def test_errors_by_distance_band(step):
+    truth, valid, trace = step
+    predicted = truth.copy()
+    predicted[0, :, 9:13] += 0.1  # columns 9-12 are within 2 px of the trace
+    bands = error_statistics(predicted, truth, valid, trace).metrics()["bands"]
+    assert bands["d<=2"]["count"] == 4 * 21
+    assert bands["d<=2"]["mae_east"] == pytest.approx(0.1)
+    assert bands["d<=2"]["mae"] == pytest.approx(0.05)
+    assert bands["d<=2"]["bias_east"] == pytest.approx(0.1)
+    assert bands["2<d<=8"]["mae"] == 0.0 and bands["2<d<=8"]["count"] == 12 * 21
+    assert bands["8<d<=32"]["count"] == 5 * 21
+
+
+def test_fault_offset(step):
+    truth, valid, trace = step
+    offsets, keep = fault_offsets(truth, valid, trace, distance_px=8.0)
+    # 21 rows of trace inside the tile, each 1 px of arc; tangent points south, so the
+    # right-lateral offset (west north, east south) reads -1 along it.
+    assert keep.sum() == 21
+    assert offsets == pytest.approx(-np.ones(21))
+    smeared = truth.copy()
+    smeared[1, :, 8:14] = np.linspace(0.5, -0.5, 6)  # a correlator's ramp: no offset change
+    metrics = error_statistics(smeared, truth, valid, trace).metrics()
+    assert metrics["fault_offset_bias"] == pytest.approx(0.0, abs=1e-12)
+    assert metrics["bands"]["d<=2"]["mae"] > 0
+    weak = error_statistics(0.8 * truth, truth, valid, trace).metrics()
+    assert weak["fault_offset_bias"] == pytest.approx(-0.2)
+    assert weak["fault_offset_mae"] == pytest.approx(0.2)
+
+
+def test_aggregate_is_the_mean_over_all_pixels(step):
+    truth, valid, trace = step
+    rng = np.random.default_rng(0)
+    a = truth + rng.normal(0, 0.1, truth.shape)
+    b_valid = valid.copy()
+    b_valid[:, :15] = 0  # the second sample has fewer valid pixels
+    b = truth + rng.normal(0, 0.3, truth.shape)
+    total = error_statistics(a, truth, valid, trace) + error_statistics(b, truth, b_valid, trace)
+    errors = np.concatenate(
+        [
+            np.abs(a - truth)[:, valid.astype(bool)].ravel(),
+            np.abs(b - truth)[:, b_valid.astype(bool)].ravel(),
+        ]
+    )
+    assert total.metrics()["mae"] == pytest.approx(errors.mean())
+    assert math.isnan(ErrorStatistics().metrics()["mae"])  # no pixels, no score
