@@ -11,7 +11,7 @@ import os
 import numpy as np
 from tqdm.auto import tqdm
 
-from quakebench.data.reader import iter_samples, load_split
+from quakebench.data.reader import iter_samples, stream_split
 from quakebench.predictions import PredictionWriter
 
 REFERENCES = ("zero", "truth")
@@ -23,10 +23,9 @@ def write_reference(
     """Write the ``zero`` or ``truth`` predictions of a split; returns the number of samples."""
     if kind not in REFERENCES:
         raise ValueError(f"reference must be one of {REFERENCES}, got {kind!r}")
-    split_data = load_split(dataset, split)
     count = 0
     with PredictionWriter(output) as writer:
-        for sample in tqdm(iter_samples(split_data), total=len(split_data), disable=not progress):
+        for sample in tqdm(iter_samples(stream_split(dataset, split)), disable=not progress):
             truth = sample["displacement"]
             writer.write(sample["id"], truth if kind == "truth" else np.zeros_like(truth))
             count += 1

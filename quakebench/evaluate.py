@@ -15,13 +15,12 @@ import platform
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.dataset
 from tqdm.auto import tqdm
 
 from quakebench import __version__
 from quakebench.atomic import atomic_path
 from quakebench.data.manifest import read_manifest
-from quakebench.data.reader import iter_samples, load_split, split_ids
+from quakebench.data.reader import iter_samples, split_ids, stream_split
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
 from quakebench.predictions import PredictionReader
@@ -95,14 +94,7 @@ def _finite(value):
 
 def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
     """Score a predictions file; returns the results (see :func:`write_results`)."""
-    # Streamed without pre-buffering: Arrow would otherwise keep every row group it has read
-    # from a shard (up to 1 GB) until the shard is done.
-    dataset = load_split(
-        config.dataset,
-        config.split,
-        streaming=True,
-        fragment_scan_options=pyarrow.dataset.ParquetFragmentScanOptions(pre_buffer=False),
-    )
+    dataset = stream_split(config.dataset, config.split)
     ids = split_ids(config.dataset, config.split)
     if not ids:
         raise QuakebenchError(f"{config.dataset}: split {config.split} has no samples")

@@ -192,3 +192,24 @@ def test_unknown_dataset_is_named(tmp_path, capsys):
     np.savez(tmp_path / "p.npz", a=np.zeros((2, 2, 2)))
     assert main(["evaluate", str(tmp_path / "p.npz"), "--dataset", str(tmp_path / "nope")]) == 2
     assert "nope: not a dataset folder" in capsys.readouterr().err
+
+
+def test_correlator_baseline_beats_zero(dataset, tmp_path, capsys):
+    for method in ("zero", "correlator"):
+        status = main(
+            [
+                "baseline",
+                method,
+                "--dataset",
+                str(dataset),
+                "--output",
+                str(tmp_path / f"{method}.npz"),
+            ]
+        )
+        assert status == 0
+    zero = score(dataset, tmp_path / "zero.npz")["metrics"]
+    correlator = score(dataset, tmp_path / "correlator.npz")["metrics"]
+    assert correlator["mae"] < 0.5 * zero["mae"]
+    # Next to the fault the correlator smears the jump: it does worse there than far away.
+    assert correlator["bands"]["d<=2"]["mae"] > correlator["bands"]["d>32"]["mae"]
+    assert "s per sample" in capsys.readouterr().out

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import datasets
 import numpy as np
+import pyarrow.dataset
 
 from baselines.generator.sample import DATASETS
 from quakebench.data.schema import ARRAY_FIELDS
@@ -66,6 +67,18 @@ def load_split(
     except (ValueError, FileNotFoundError) as error:
         raise QuakebenchError(f"{name}: cannot load split {split!r} ({error})") from None
     return dataset.with_format("numpy")
+
+
+def stream_split(
+    name: str | os.PathLike, split: str, revision: str | None = None
+) -> datasets.IterableDataset:
+    """A split read shard by shard, row group by row group: memory holds one sample.
+
+    Arrow's pre-buffering is turned off: it would keep every row group read from a shard (up
+    to 1 GB) until the shard is done.
+    """
+    options = pyarrow.dataset.ParquetFragmentScanOptions(pre_buffer=False)
+    return load_split(name, split, revision, streaming=True, fragment_scan_options=options)
 
 
 def split_ids(name: str | os.PathLike, split: str, revision: str | None = None) -> list[str]:

@@ -1,0 +1,134 @@
+"""The phase correlator against exact Fourier shifts and scikit-image, on real texture."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import rasterio
+from scipy import ndimage as ndi
+from skimage.registration import phase_cross_correlation
+
+from baselines.correlator import CorrelatorConfig, correlate
+from baselines.correlator.phase_correlation import (
+    FrequencyMask,
+    fit_phase_plane,
+    masked_phase,
+    raised_cosine_taper,
+)
+from baselines.correlator.step_response import measure_step_response
+from baselines.generator.scenes import BUNDLED_CATALOG, bundled_catalog
+from quakebench.cli import main
+
+
+@pytest.fixture(scope="module")
+def texture() -> np.ndarray:
+    scenes, _ = bundled_catalog()
+    return scenes["LC08_020039_B8_gulfcoast"].image[200:520, 150:470].astype(np.float64)
+
+
+def fourier_shifted(image: np.ndarray, shift_rc: tuple[float, float]) -> np.ndarray:
+    """``image(x - s)``, exactly, for a periodic band of frequencies (the Fourier shift)."""
+    return np.fft.ifft2(ndi.fourier_shift(np.fft.fft2(image), shift_rc)).real
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint16])
+@pytest.mark.parametrize("shift", [(0.31, -0.18), (-0.47, 0.05), (0.12, 0.44)])
+def test_subpixel_shift_beats_scikit_image(texture, shift, dtype):
+    shifted = fourier_shifted(texture, shift)
+    # 32 x 32 windows on a grid in the interior, away from the Fourier shift's wrap-around.
+    corners = [(r, c) for r in range(40, 260, 37) for c in range(40, 260, 37)]
+    pre = np.stack([texture[r : r + 32, c : c + 32] for r, c in corners]).astype(dtype)
+    post = np.stack([shifted[r : r + 32, c : c + 32] for r, c in corners]).astype(dtype)
+    mask = FrequencyMask.make(32, 0.35)
+    phase = masked_phase(
+        pre.astype(np.float32), post.astype(np.float32), raised_cosine_taper(32), mask
+    )
+    ours, snr = fit_phase_plane(phase, mask)
+    theirs = np.array(
+        [
+            -phase_cross_correlation(a, b, upsample_factor=100)[0]
+            for a, b in zip(pre, post, strict=True)
+        ]
+    )
+    our_error = np.abs(ours - np.array(shift)).mean()
+    their_error = np.abs(theirs - np.array(shift)).mean()
+    assert our_error <= 0.02
+    assert our_error <= their_error
+    assert np.all(snr > 0.8)
+
+
+def test_dense_map_of_a_translation(texture):
+    shifted = fourier_shifted(texture, (1.37, -2.62))  # beyond a pixel: the integer stage
+    displacement, snr = correlate(texture, shifted, CorrelatorConfig(step=8))
+    inner = (slice(5, -5), slice(5, -5))  # away from borders and the wrap-around
+    assert np.abs(displacement[0][inner] - (-2.62)).mean() <= 0.02  # east = +col
+    assert np.abs(displacement[1][inner] - (-1.37)).mean() <= 0.02  # north = -row
+    assert displacement.shape == (2, 40, 40) and snr.shape == (40, 40)
+
+
+def test_noise_has_low_snr():
+    rng = np.random.default_rng(1)
+    _, snr = correlate(rng.random((96, 96)), rng.random((96, 96)), CorrelatorConfig(step=16))
+    assert snr.mean() < 0.7
+
+
+def test_step_response_smears_the_fault(texture):
+    responses = {w: measure_step_response(texture[:272, :272], w) for w in (16, 32)}
+    for window, response in responses.items():
+        # The ramp spans a good part of the window; next to the fault the jump is lost.
+        assert window / 4 <= response.ramp_width_px <= 1.5 * window
+        assert -0.5 <= response.near_fault_bias_px <= -0.2
+    assert responses[32].far_mae_px < responses[16].far_mae_px < 0.1
+
+
+def test_correlate_cli_writes_georeferenced_bands(tmp_path):
+    folder = BUNDLED_CATALOG.parent
+    output = tmp_path / "displacement.tif"
+    status = main(
+        [
+            "correlate",
+            str(folder / "LC08_063018_20160718_B8_yahtse.tif"),
+            str(folder / "LC08_063018_20160803_B8_yahtse.tif"),
+            "--output",
+            str(output),
+            "--step",
+            "16",
+        ]
+    )
+    assert status == 0
+    with rasterio.open(output) as dataset:
+        assert dataset.count == 3 and dataset.crs.to_string() == "EPSG:32607"
+        assert dataset.descriptions == ("east_px", "north_px", "snr")
+        assert dataset.transform.a == 240.0
+        east, north, snr = dataset.read()
+    assert east.shape == (68, 107)
+    # Bedrock (north-east) is still; the glacier tongue (centre) flows about 2 px.
+    assert np.median(np.hypot(east, north)[5:20, 80:100]) < 0.3
+    assert np.median(np.hypot(east, north)[30:40, 55:60]) > 1.0
+    assert 0.0 <= snr.min() and snr.max() <= 1.0
+
+
+def test_bad_window_is_refused(tmp_path, capsys):
+    folder = BUNDLED_CATALOG.parent
+    status = main(
+        [
+            "correlate",
+            str(folder / "LC08_063018_20160718_B8_yahtse.tif"),
+            str(folder / "LC08_020039_B8_gulfcoast.tif"),
+            "--output",
+            str(tmp_path / "d.tif"),
+        ]
+    )
+    assert status == 2 and "not on the same grid" in capsys.readouterr().err
+    status = main(
+        [
+            "correlate",
+            str(folder / "LC08_063018_20160718_B8_yahtse.tif"),
+            str(folder / "LC08_063018_20160803_B8_yahtse.tif"),
+            "--window",
+            "31",
+            "--output",
+            str(tmp_path / "d.tif"),
+        ]
+    )
+    assert status == 2 and "window must be an even number" in capsys.readouterr().err
