@@ -174,6 +174,41 @@ def _baseline(args: argparse.Namespace) -> None:
     print(f"{args.method}: {count} predictions -> {output}")
 
 
+def _train(args: argparse.Namespace) -> None:
+    from baselines.models.train import TrainConfig, train
+
+    config = TrainConfig(
+        model=args.model,
+        dataset=args.dataset,
+        output=Path(args.output),
+        crop=args.crop,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        workers=args.workers,
+        device=args.device,
+    )
+    for row in train(config):
+        print(
+            f"epoch {row['epoch']}: train loss {row['train_loss']:.4f}, "
+            f"validation mae {row['validation_mae_px']:.4f} px ({row['seconds']:.0f} s)"
+        )
+
+
+def _predict(args: argparse.Namespace) -> None:
+    from baselines.models.predict import predict_split
+
+    output = _output_file(args.output, (".npz",))
+    try:
+        count, seconds = predict_split(
+            args.model, args.checkpoint, args.dataset, args.split, output, args.device
+        )
+    except ValueError as error:
+        raise QuakebenchError(str(error)) from None
+    print(f"{args.model}: {count} predictions, {seconds:.2f} s per sample -> {output}")
+
+
 def _correlate(args: argparse.Namespace) -> None:
     import time
 
@@ -356,6 +391,46 @@ def build_parser() -> argparse.ArgumentParser:
     correlate.add_argument("--step", type=int, default=1, help="output spacing, pixels (default 1)")
     _add_correlator_options(correlate)
     correlate.set_defaults(run=_correlate)
+
+    models = ("flownets", "flownetsd", "strainnet")
+    train = commands.add_parser(
+        "train",
+        help="train FlowNetS, FlowNetSD or StrainNet on a dataset",
+        description=(
+            "Multiscale end-point-error training with AdamW on random crops (with quarter turns "
+            "and flips applied to images and displacement alike); checkpoints every epoch "
+            "(resumes from OUTPUT/last.pt), validation MAE and a CSV log. Several devices: "
+            "torchrun --nproc_per_node N -m quakebench.cli train ..."
+        ),
+        epilog=(
+            "example: quakebench train --model strainnet --dataset prewarped-1024 --crop 512 "
+            "--batch-size 8 --epochs 100 --output runs/strainnet"
+        ),
+    )
+    train.add_argument("--model", choices=models, required=True)
+    train.add_argument("--dataset", required=True, help="dataset folder or Hub name")
+    train.add_argument("--output", required=True, help="run folder (checkpoints, log.csv)")
+    train.add_argument("--crop", type=int, default=512, help="training crop side (default 512)")
+    train.add_argument("--batch-size", type=int, default=8, help="per device (default 8)")
+    train.add_argument("--epochs", type=int, default=100)
+    train.add_argument("--learning-rate", type=float, default=1e-4)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--workers", type=int, default=0, help="data-loading processes")
+    train.add_argument("--device", help="cuda, cpu, ... (default: cuda if available)")
+    train.set_defaults(run=_train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="write a trained network's predictions file for a dataset split",
+        description="Run a checkpoint on every sample of a split (full size, padded to 64).",
+    )
+    predict.add_argument("--model", choices=models, required=True)
+    predict.add_argument("--checkpoint", required=True)
+    predict.add_argument("--dataset", required=True)
+    predict.add_argument("--split", default="validation")
+    predict.add_argument("--output", required=True, help="predictions .npz file")
+    predict.add_argument("--device")
+    predict.set_defaults(run=_predict)
     return parser
 
 

@@ -1,0 +1,188 @@
+"""The networks: published parameter counts, shapes, gradients, loss, augmentation, training."""
+
+from __future__ import annotations
+
+import csv
+import socket
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from baselines.models import MODELS, get_model  # noqa: E402
+from baselines.models.inputs import augment, flip_displacement, rotate_displacement  # noqa: E402
+from baselines.models.loss import SCALE_WEIGHTS, multiscale_loss  # noqa: E402
+from baselines.models.train import TrainConfig, train  # noqa: E402
+
+# Published sizes (millions of parameters, two single-channel images as input): FlowNetS and
+# StrainNet-f 38.66 (FlowNetS is 38.68 on two RGB images); the seed paper's FlowNetSD "about 38".
+PUBLISHED_M = {"flownets": 38.66, "strainnet": 38.66, "flownetsd": 38.0}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_parameter_counts_match_published(name):
+    count = sum(p.numel() for p in get_model(name).parameters()) / 1e6
+    assert count == pytest.approx(PUBLISHED_M[name], rel=0.01)
+
+
+def test_flownets_on_rgb_pairs_matches_the_original():
+    from baselines.models.flownet import flownets
+
+    assert sum(p.numel() for p in flownets(6).parameters()) / 1e6 == pytest.approx(38.68, rel=1e-3)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_shapes_and_gradients(name):
+    model = get_model(name)
+    x = torch.randn(2, 2, 64, 128)
+    model.eval()
+    with torch.no_grad():
+        assert model(x).shape == (2, 2, 64, 128)
+    model.train()
+    flows = model(x)
+    finest = 1 if name == "flownets" else 4  # 1/4 resolution for FlowNetS, full for others
+    assert flows[0].shape[-2:] == (64 * finest // 4, 128 * finest // 4)
+    assert [f.shape[-1] for f in flows] == [flows[0].shape[-1] // 2**i for i in range(5)]
+    multiscale_loss(flows, torch.randn(2, 2, 64, 128)).backward()
+    for parameter in model.parameters():
+        assert parameter.grad is not None and torch.isfinite(parameter.grad).all()
+        assert parameter.grad.abs().sum() > 0
+
+
+def test_loss_by_hand():
+    target = torch.zeros(1, 2, 4, 4)
+    target[0, 0, :, :2] = 1.0  # east 1 px on the left half, 0 on the right
+    flows = [
+        torch.zeros(1, 2, 4, 4),
+        torch.zeros(1, 2, 2, 2),
+        torch.zeros(1, 2, 1, 1),
+        torch.zeros(1, 2, 1, 1),
+        torch.zeros(1, 2, 1, 1),
+    ]
+    flows[1][0, 1] = 1.0  # north 1 px everywhere at the second scale
+    # Scale 0: EPE 1 on half the pixels -> 0.5. Scale 1: target (1, 0) left / (0, 0) right,
+    # prediction (0, 1): EPE sqrt(2) and 1 -> (sqrt(2) + 1) / 2. Coarser: target 0.5 -> 0.5.
+    expected = (
+        SCALE_WEIGHTS[0] * 0.5
+        + SCALE_WEIGHTS[1] * (np.sqrt(2) + 1) / 2
+        + sum(SCALE_WEIGHTS[2:]) * 0.5
+    )
+    assert float(multiscale_loss(flows, target)) == pytest.approx(expected, rel=1e-6)
+    valid = torch.ones(1, 1, 4, 4)
+    valid[..., :2] = 0  # only the right half counts at full resolution
+    assert float(multiscale_loss(flows[:1], target, valid, (1.0,))) == 0.0
+
+
+def test_augmentation_keeps_the_warping_relation():
+    """post(q) = pre(q - u(q)) must hold after any quarter turn and flip."""
+    from scipy import ndimage as ndi
+
+    rng = np.random.default_rng(0)
+    pre = ndi.gaussian_filter(rng.random((48, 48)), 3)
+    u = np.stack([np.full((48, 48), 0.7), np.full((48, 48), -1.2)])
+    rows, cols = np.mgrid[0:48, 0:48].astype(float)
+    post = ndi.map_coordinates(pre, [rows + u[1], cols - u[0]], order=5, mode="wrap")
+    for seed in range(8):
+        images, disp, _ = augment(
+            np.stack([pre, post]), u, np.ones((48, 48)), np.random.default_rng(seed), crop=32
+        )
+        a, b = images
+        r, c = np.mgrid[0:32, 0:32].astype(float)
+        expected = ndi.map_coordinates(a, [r + disp[1], c - disp[0]], order=5, mode="nearest")
+        assert np.abs(b - expected)[6:-6, 6:-6].max() < 1e-3 * np.abs(b).max()
+    assert np.allclose(rotate_displacement(u, 4), u)
+    assert np.allclose(flip_displacement(flip_displacement(u)), u)
+
+
+def test_get_model_errors(tmp_path):
+    with pytest.raises(ValueError, match="choose one of"):
+        get_model("pwcnet")
+    torch.save(
+        {"model": "flownets", "weights": get_model("flownets").state_dict()}, tmp_path / "f.pt"
+    )
+    with pytest.raises(ValueError, match="checkpoint of 'flownets'"):
+        get_model("strainnet", tmp_path / "f.pt")
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(tmp_path_factory):
+    from quakebench.data.build import BuildConfig, build
+
+    folder = tmp_path_factory.mktemp("tiny")
+    build(
+        BuildConfig("prewarped", 5, 64, 2, folder, samples_per_shard=5), workers=1, progress=False
+    )
+    return folder
+
+
+def test_training_checkpoints_resumes_and_predicts(tiny_dataset, tmp_path):
+    from quakebench.cli import main
+
+    config = TrainConfig(
+        "flownets",
+        str(tiny_dataset),
+        tmp_path / "run",
+        crop=64,
+        batch_size=2,
+        epochs=1,
+        device="cpu",
+    )
+    rows = train(config, progress=False)
+    assert len(rows) == 1 and np.isfinite(rows[0]["validation_mae_px"])
+    resumed = train(TrainConfig(**{**config.__dict__, "epochs": 2}), progress=False)
+    assert [r["epoch"] for r in resumed] == [2]
+    with open(tmp_path / "run" / "log.csv") as handle:
+        assert [int(r["epoch"]) for r in csv.DictReader(handle)] == [1, 2]
+    status = main(
+        [
+            "predict",
+            "--model",
+            "flownets",
+            "--checkpoint",
+            str(tmp_path / "run" / "best.pt"),
+            "--dataset",
+            str(tiny_dataset),
+            "--output",
+            str(tmp_path / "p.npz"),
+        ]
+    )
+    assert status == 0
+    assert main(["evaluate", str(tmp_path / "p.npz"), "--dataset", str(tiny_dataset)]) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ddp_worker(rank: int, world: int, port: int, config: TrainConfig) -> None:
+    import os
+
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        RANK=str(rank),
+        WORLD_SIZE=str(world),
+        LOCAL_RANK=str(rank),
+    )
+    torch.set_num_threads(1)
+    train(config, progress=False)
+    torch.distributed.destroy_process_group()
+
+
+def test_two_process_ddp_on_cpu(tiny_dataset, tmp_path):
+    config = TrainConfig(
+        "flownets",
+        str(tiny_dataset),
+        tmp_path / "ddp",
+        crop=64,
+        batch_size=2,
+        epochs=1,
+        device="cpu",
+    )
+    torch.multiprocessing.spawn(_ddp_worker, args=(2, _free_port(), config), nprocs=2)
+    with open(tmp_path / "ddp" / "log.csv") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["world_size"] == "2" and np.isfinite(float(row["train_loss"]))
