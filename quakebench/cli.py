@@ -209,6 +209,26 @@ def _predict(args: argparse.Namespace) -> None:
     print(f"{args.model}: {count} predictions, {seconds:.2f} s per sample -> {output}")
 
 
+def _leaderboard(args: argparse.Namespace) -> None:
+    from quakebench.atomic import atomic_path
+    from quakebench.leaderboard import leaderboard_table
+
+    table = leaderboard_table(args.results)
+    if not args.output:
+        print(table, end="")
+        return
+    output = Path(args.output)
+    text = output.read_text() if output.exists() else ""
+    start, end = "<!-- leaderboard:start -->", "<!-- leaderboard:end -->"
+    if start in text and end in text:
+        text = text[: text.index(start) + len(start)] + "\n" + table + text[text.index(end) :]
+    else:
+        text += f"{start}\n{table}{end}\n"
+    with atomic_path(output) as temporary:
+        temporary.write_text(text)
+    print(f"{len(args.results)} rows -> {output}")
+
+
 def _correlate(args: argparse.Namespace) -> None:
     import time
 
@@ -431,6 +451,22 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--output", required=True, help="predictions .npz file")
     predict.add_argument("--device")
     predict.set_defaults(run=_predict)
+
+    leaderboard = commands.add_parser(
+        "leaderboard",
+        help="build the leaderboard table from results files",
+        description=(
+            "A Markdown table of results files (quakebench evaluate --output), best mae first. "
+            "With --output, the table replaces the one between the leaderboard markers."
+        ),
+        epilog=(
+            "example: quakebench leaderboard leaderboard/results/*.json "
+            "--output leaderboard/README.md"
+        ),
+    )
+    leaderboard.add_argument("results", nargs="+", help="results JSON files")
+    leaderboard.add_argument("--output", help="Markdown file to update (default: print)")
+    leaderboard.set_defaults(run=_leaderboard)
     return parser
 
 
