@@ -19,8 +19,8 @@ from tqdm.auto import tqdm
 
 from quakebench import __version__
 from quakebench.atomic import atomic_path
-from quakebench.data.manifest import read_manifest
-from quakebench.data.reader import iter_samples, split_ids, stream_split
+from quakebench.data.manifest import MANIFEST, read_manifest
+from quakebench.data.reader import dataset_path, iter_samples, split_ids, stream_split
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
 from quakebench.predictions import PredictionReader
@@ -75,12 +75,24 @@ class EvaluationConfig:
 
 
 def dataset_revision(dataset: str) -> dict:
-    """Generator version, seed and content hash of a local build; the name for a Hub dataset."""
-    if Path(dataset).is_dir():
-        manifest = read_manifest(dataset)
-        keys = ("dataset", "generator", "seed", "size", "num_samples", "content_sha256")
-        return {key: manifest[key] for key in keys}
-    return {"hub": dataset}
+    """Generator version, seed, size and content hash of a build, from its manifest.
+
+    A Hub dataset's manifest is downloaded (``manifest.json`` of the repository).
+    """
+    path = dataset_path(dataset)
+    origin = {}
+    if not Path(path).is_dir():
+        from huggingface_hub import hf_hub_download
+        from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+        try:
+            path = Path(hf_hub_download(path, MANIFEST, repo_type="dataset")).parent
+        except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as error:
+            raise QuakebenchError(f"{dataset}: cannot fetch its {MANIFEST} ({error})") from None
+        origin = {"hub": dataset_path(dataset)}
+    manifest = read_manifest(path)
+    keys = ("dataset", "generator", "seed", "size", "num_samples", "content_sha256")
+    return {**origin, **{key: manifest[key] for key in keys}}
 
 
 def _finite(value):
@@ -98,6 +110,7 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
     ids = split_ids(config.dataset, config.split)
     if not ids:
         raise QuakebenchError(f"{config.dataset}: split {config.split} has no samples")
+    revision = dataset_revision(config.dataset)
     if config.plots:
         from quakebench import plots
 
@@ -130,7 +143,7 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
     results = {
         "method": config.method,
         "method_version": config.method_version,
-        "dataset": dataset_revision(config.dataset),
+        "dataset": revision,
         "split": config.split,
         "num_samples": len(ids),
         "metrics": metrics,
