@@ -116,18 +116,17 @@ def tiny_dataset(tmp_path_factory):
     return folder
 
 
+def tiny_config(dataset, output) -> TrainConfig:
+    """One CPU epoch of FlowNetS on 64 px crops."""
+    return TrainConfig(
+        "flownets", str(dataset), output, crop=64, batch_size=2, epochs=1, device="cpu"
+    )
+
+
 def test_training_checkpoints_resumes_and_predicts(tiny_dataset, tmp_path):
     from quakebench.cli import main
 
-    config = TrainConfig(
-        "flownets",
-        str(tiny_dataset),
-        tmp_path / "run",
-        crop=64,
-        batch_size=2,
-        epochs=1,
-        device="cpu",
-    )
+    config = tiny_config(tiny_dataset, tmp_path / "run")
     rows = train(config, progress=False)
     assert len(rows) == 1 and np.isfinite(rows[0]["validation_mae_px"])
     resumed = train(TrainConfig(**{**config.__dict__, "epochs": 2}), progress=False)
@@ -173,15 +172,7 @@ def _ddp_worker(rank: int, world: int, port: int, config: TrainConfig) -> None:
 
 
 def test_two_process_ddp_on_cpu(tiny_dataset, tmp_path):
-    config = TrainConfig(
-        "flownets",
-        str(tiny_dataset),
-        tmp_path / "ddp",
-        crop=64,
-        batch_size=2,
-        epochs=1,
-        device="cpu",
-    )
+    config = tiny_config(tiny_dataset, tmp_path / "ddp")
     torch.multiprocessing.spawn(_ddp_worker, args=(2, _free_port(), config), nprocs=2)
     with open(tmp_path / "ddp" / "log.csv") as handle:
         (row,) = list(csv.DictReader(handle))
