@@ -153,6 +153,7 @@ def _correlator_config(args: argparse.Namespace, step: int):
             coarse_step=args.coarse_step,
             max_frequency=args.max_frequency,
             iterations=args.iterations,
+            device=args.device,
         )
     except ValueError as error:
         raise QuakebenchError(str(error)) from None
@@ -264,6 +265,9 @@ def _add_correlator_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--iterations", type=int, default=3, help="robust reweighting iterations (default 3)"
+    )
+    parser.add_argument(
+        "--device", help="run the fine stage in torch on this device (cuda, cpu); default NumPy"
     )
 
 

@@ -132,3 +132,12 @@ def test_bad_window_is_refused(tmp_path, capsys):
         ]
     )
     assert status == 2 and "window must be an even number" in capsys.readouterr().err
+
+
+def test_torch_path_matches_numpy(texture):
+    pytest.importorskip("torch")
+    shifted = fourier_shifted(texture, (0.3, -0.2))
+    numpy_map, numpy_snr = correlate(texture, shifted, CorrelatorConfig(step=4))
+    torch_map, torch_snr = correlate(texture, shifted, CorrelatorConfig(step=4, device="cpu"))
+    assert np.abs(torch_map - numpy_map).max() < 1e-4
+    assert np.abs(torch_snr - numpy_snr).max() < 1e-4

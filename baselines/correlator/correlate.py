@@ -25,6 +25,7 @@ from baselines.correlator.phase_correlation import (
     fit_phase_plane,
     integer_shifts,
     masked_phase,
+    masked_phase_torch,
     raised_cosine_taper,
 )
 
@@ -52,6 +53,9 @@ class CorrelatorConfig:
         Robust reweighting iterations of the phase-plane fit.
     taper_beta : float
         Fraction of the window side under the raised-cosine taper.
+    device : str or None
+        None: NumPy/SciPy on the CPU. A torch device (``"cuda"``, ``"cpu"``): the fine stage's
+        FFTs and fits run in torch there.
     """
 
     window: int = 32
@@ -61,6 +65,7 @@ class CorrelatorConfig:
     max_frequency: float = 0.35
     iterations: int = 3
     taper_beta: float = 0.5
+    device: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("window", "coarse_window"):
@@ -150,7 +155,7 @@ def correlate(
     chunks = range(0, rows.size, CHUNK_WINDOWS)
     for start in tqdm(chunks, disable=not progress, unit="chunk", desc="correlating"):
         part = slice(start, start + CHUNK_WINDOWS)
-        phase = masked_phase(
+        windows = (
             _windows(pre_padded, config.window, corner_r[part], corner_c[part]),
             _windows(
                 post_padded,
@@ -158,11 +163,16 @@ def correlate(
                 corner_r[part] + integer[part, 0],
                 corner_c[part] + integer[part, 1],
             ),
-            taper,
-            mask,
         )
-        fine, snr[part] = fit_phase_plane(phase, mask, config.iterations)
+        if config.device is None:
+            phase = masked_phase(*windows, taper, mask)
+        else:
+            phase = masked_phase_torch(*windows, taper, mask, config.device)
+        fine, part_snr = fit_phase_plane(phase, mask, config.iterations)
+        if config.device is not None:
+            fine, part_snr = fine.cpu().numpy(), part_snr.cpu().numpy()
         shift[part] = fine + integer[part]
+        snr[part] = part_snr
 
     shape = (len(out_rows), len(out_cols))
     # A shift (row, col) of post against pre is u = (east, north) = (col, -row).

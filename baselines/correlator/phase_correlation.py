@@ -109,29 +109,61 @@ def masked_phase(pre: np.ndarray, post: np.ndarray, taper: np.ndarray, mask: Fre
     return np.angle(spectrum_pre[:, mask.bins] * np.conj(spectrum_post[:, mask.bins]))
 
 
-def fit_phase_plane(
-    phase: np.ndarray, mask: FrequencyMask, iterations: int = 3, scale_rad: float = 0.5
-) -> tuple[np.ndarray, np.ndarray]:
+def fit_phase_plane(phase, mask: FrequencyMask, iterations: int = 3, scale_rad: float = 0.5):
     """Shift ``[B, 2]`` (row, col) and SNR ``[B]`` from cross-power phases ``[B, M]``.
 
     Weighted least squares of the phase ``phi(k) = 2 pi k.s``, iteratively reweighted with
     Cauchy weights of scale ``scale_rad`` on the wrapped phase residuals. Shifts must be below
     about half a pixel (the integer stage removes the rest), so that the phase does not wrap
     within the mask.
+
+    ``phase`` may be a NumPy array or a torch tensor (on any device): the arithmetic is the same
+    and the result is of the same kind.
     """
-    f = mask.frequencies
-    products = np.column_stack([f[:, 0] ** 2, f[:, 0] * f[:, 1], f[:, 1] ** 2])
-    weights = np.broadcast_to(mask.weights, phase.shape)
-    two_pi = np.float32(2 * np.pi)
+    xp, f, weights_0 = _namespace(phase, mask)
+    products = xp.stack([f[:, 0] ** 2, f[:, 0] * f[:, 1], f[:, 1] ** 2], 1)
+    weights = weights_0 + 0 * phase
+    two_pi = 2 * np.pi
     for _ in range(iterations + 1):
         m11, m12, m22 = (weights @ products).T  # normal equations, per window
         v1, v2 = ((weights * phase) @ f).T
-        det = np.maximum(m11 * m22 - m12 * m12, np.float32(1e-12))
-        shift = np.column_stack([(m22 * v1 - m12 * v2) / det, (m11 * v2 - m12 * v1) / det])
+        det = m11 * m22 - m12 * m12
+        det = xp.where(det > 1e-12, det, 1e-12)
+        shift = xp.stack([(m22 * v1 - m12 * v2) / det, (m11 * v2 - m12 * v1) / det], 1)
         residual = phase - shift @ f.T
-        residual -= two_pi * np.round(residual / two_pi)
-        weights = mask.weights / (1 + (residual / scale_rad) ** 2)
+        residual = residual - two_pi * xp.round(residual / two_pi)
+        weights = weights_0 / (1 + (residual / scale_rad) ** 2)
     # |Q - exp(i plane)|^2 = 2 - 2 cos(residual), the normalised Q being of unit modulus.
-    misfit = (2.0 - 2.0 * np.cos(residual)) @ mask.weights
-    snr = 1.0 - misfit / (4.0 * mask.weights.sum())
-    return shift.astype(np.float32), np.clip(snr, 0.0, 1.0).astype(np.float32)
+    misfit = (2.0 - 2.0 * xp.cos(residual)) @ weights_0
+    snr = xp.clip(1.0 - misfit / (4.0 * float(mask.weights.sum())), 0.0, 1.0)
+    return shift, snr
+
+
+def _namespace(phase, mask: FrequencyMask):
+    """NumPy or torch, and the mask's arrays in that library (and on the tensor's device)."""
+    if isinstance(phase, np.ndarray):
+        return np, mask.frequencies, mask.weights
+    import torch
+
+    def as_tensor(a):
+        return torch.as_tensor(a, dtype=phase.dtype, device=phase.device)
+
+    return torch, as_tensor(mask.frequencies), as_tensor(mask.weights)
+
+
+def masked_phase_torch(pre, post, taper: np.ndarray, mask: FrequencyMask, device):
+    """:func:`masked_phase` with torch on ``device``: a ``[B, M]`` tensor there."""
+    import torch
+
+    batch = [
+        torch.as_tensor(np.asarray(w), dtype=torch.float32, device=device) for w in (pre, post)
+    ]
+    window = torch.as_tensor(taper, device=device)
+    bins = torch.as_tensor(mask.bins, device=device)
+    spectra = [
+        torch.fft.rfft2((w - w.mean(dim=(1, 2), keepdim=True)) * window).reshape(len(w), -1)[
+            :, bins
+        ]
+        for w in batch
+    ]
+    return torch.angle(spectra[0] * torch.conj(spectra[1]))
