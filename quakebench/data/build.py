@@ -245,7 +245,7 @@ def build(
                         n_workers=workers or os.cpu_count() or 1,
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        dashboard_address=":0",  # no fixed port: builds may run side by side
                     )
                 )
                 client = stack.enter_context(Client(cluster))
