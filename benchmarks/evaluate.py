@@ -28,10 +28,15 @@ from quakebench.data.shards import shard_name, write_shard
 from quakebench.predictions import PredictionWriter
 
 
+def stand_in_displacement(size: int) -> np.ndarray:
+    """A smooth field with a step down the middle column, ``float32 [2, S, S]``."""
+    rows, cols = np.mgrid[0:size, 0:size] / size
+    field = np.stack([0.1 * np.sin(3 * rows) * np.sign(cols - 0.5), 0.05 * cols])
+    return field.astype(np.float32)
+
+
 def stand_in_sample(index: int, size: int, rng: np.random.Generator) -> dict:
     """A sample with the schema and size of a real one (not a physical simulation)."""
-    rows, cols = np.mgrid[0:size, 0:size] / size
-    displacement = np.stack([0.1 * np.sin(3 * rows) * np.sign(cols - 0.5), 0.05 * cols])
     scenario = {name: 0.0 for name in SCENARIO_FIELDS} | {
         "sense": "right-lateral",
         "generator": "stand-in",
@@ -47,7 +52,7 @@ def stand_in_sample(index: int, size: int, rng: np.random.Generator) -> dict:
         "magnitude": 7.0,
         "pre": rng.integers(5000, 30000, (size, size), dtype=np.uint16),
         "post": rng.random((size, size), dtype=np.float32),
-        "displacement": displacement.astype(np.float32),
+        "displacement": stand_in_displacement(size),
         "valid": np.ones((size, size), np.uint8),
         "rupture": np.array([[size / 2 - 0.5, -1.0], [size / 2 - 0.5, size]]),
         "pre_scene": "stand-in",
@@ -93,9 +98,9 @@ def make_dataset(folder: Path, count: int, size: int, per_shard: int) -> Path:
     manifest = write_manifest(folder, parameters, shards)
     (folder / "README.md").write_text(render_card(manifest, features, shards))
     predictions = folder.parent / f"{folder.name}.npz"
+    truth = stand_in_displacement(size)
     with PredictionWriter(predictions) as writer:
         for i in indices:
-            truth = stand_in_sample(i, size, np.random.default_rng(0))["displacement"]
             writer.write(sample_id("prewarped", i), truth + rng.normal(0, 0.05, truth.shape))
     return predictions
 

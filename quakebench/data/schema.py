@@ -7,7 +7,6 @@ reader restores their dtypes.
 from __future__ import annotations
 
 import datasets
-import numpy as np
 
 from baselines.generator.sample import SCENARIO_FIELDS
 
@@ -73,8 +72,3 @@ def sample_features(size: int, pre_dtype: str = "uint16") -> datasets.Features:
             "geotransform": datasets.List(datasets.Value("float64"), length=6),
         }
     )
-
-
-def array_dtypes(features: datasets.Features) -> dict[str, np.dtype]:
-    """The NumPy dtype each array field must have, from the features."""
-    return {name: np.dtype(features[name].dtype) for name in ARRAY_FIELDS}
