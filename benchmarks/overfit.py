@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import torch
 
 from baselines.models import MODELS, get_model
-from baselines.models.loss import multiscale_loss
+from baselines.models.overfit import overfit_batch
 from baselines.models.train import TrainingSamples
 from quakebench.data.build import BuildConfig, build
 from quakebench.data.reader import load_split
@@ -42,27 +41,18 @@ def main() -> None:
         batch = [samples[i] for i in range(args.samples)]
     images, target, valid = (torch.stack([b[k] for b in batch]) for k in range(3))
     torch.manual_seed(0)
-    model = get_model(args.model)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=0.0)
     print(
         f"{args.model}: {args.samples} samples of {args.size} px, mean |u| "
         f"{float(target.abs().mean()):.4f} px"
     )
-    start = time.perf_counter()
-    for step in range(1, args.steps + 1):
-        model.train()
-        loss = multiscale_loss(model(images), target, valid)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if step % 50 == 0 or step == args.steps:
-            model.eval()
-            with torch.no_grad():
-                mae = float(((model(images) - target).abs() * valid).sum() / (2 * valid.sum()))
-            print(
-                f"step {step:5d}: loss {float(loss.detach()):.5f}, mae {mae:.4f} px, "
-                f"{time.perf_counter() - start:.0f} s"
-            )
+    progress = overfit_batch(
+        get_model(args.model), images, target, valid, args.steps, args.learning_rate, every=50
+    )
+    for state in progress:
+        print(
+            f"step {state.step:5d}: loss {state.loss:.5f}, mae {state.mae_px:.4f} px, "
+            f"{state.seconds:.0f} s"
+        )
 
 
 if __name__ == "__main__":

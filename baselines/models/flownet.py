@@ -15,7 +15,8 @@ parameters: FlowNetS, StrainNet-f and the seed paper's FlowNetSD differ only in 
 
 The decoder (4 transposed convolutions, flows predicted at every scale, each upsampled and
 concatenated with the encoder's features) is FlowNetS's. Displacements are in pixels of the
-input at every scale (targets are area-averaged, not rescaled).
+input at every scale (targets are area-averaged, not rescaled). Convolutions are
+Kaiming-initialised (as in FlowNetPytorch) except the flow predictors, scaled down 100x.
 
 References
 ----------
@@ -39,6 +40,9 @@ from baselines.models.layers import conv, deconv, predict_flow, upsample_flow
 ENCODER_CHANNELS = (64, 128, 256, 256, 512, 512, 512, 512, 1024, 1024)
 """Output channels of conv1, conv2, conv3, conv3_1, conv4, conv4_1, conv5, conv5_1, conv6,
 conv6_1."""
+
+PREDICTOR_INIT_SCALE = 0.01
+"""Factor on the Kaiming initialisation of the flow predictors (about 0.01 px at the start)."""
 
 
 class FlowNetEncoderDecoder(nn.Module):
@@ -79,6 +83,12 @@ class FlowNetEncoderDecoder(nn.Module):
                 nn.init.kaiming_normal_(module.weight, a=0.1)
                 if module.bias is not None:
                     nn.init.zeros_(module.bias)
+        # Kaiming-initialised predictors start at ~1 px of noise, ten times the sub-pixel
+        # targets; scaled down, the network starts near the zero-displacement baseline (and
+        # not at zero, so that gradients reach the encoder from the first step).
+        with torch.no_grad():
+            for predictor in self.predictors:
+                predictor.weight.mul_(PREDICTOR_INIT_SCALE)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | list[torch.Tensor]:
         features = []

@@ -25,6 +25,14 @@ def end_point_error(
     return (epe * weights).sum() / weights.sum().clamp(min=1.0)
 
 
+def absolute_error_sums(
+    predicted: torch.Tensor, target: torch.Tensor, valid: torch.Tensor
+) -> tuple[float, float]:
+    """Sum of ``|predicted - target|`` over both components of the valid pixels, and the count
+    of terms: the pieces of the evaluation's MAE (pixels), additive over batches."""
+    return float(((predicted - target).abs() * valid).sum()), 2 * float(valid.sum())
+
+
 def multiscale_loss(
     flows: list[torch.Tensor],
     target: torch.Tensor,

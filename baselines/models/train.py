@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from baselines.models import get_model
 from baselines.models.inputs import augment, normalise_pair
-from baselines.models.loss import multiscale_loss
+from baselines.models.loss import absolute_error_sums, multiscale_loss
 from quakebench.atomic import atomic_path
 from quakebench.data.reader import load_split, restore_dtypes
 
@@ -112,9 +112,9 @@ def validation_mae(model, loader, device) -> float:
     with torch.no_grad():
         for images, target, valid in loader:
             images, target, valid = images.to(device), target.to(device), valid.to(device)
-            error = (model(images) - target).abs() * valid
-            total += float(error.sum())
-            count += 2 * float(valid.sum())
+            batch_total, batch_count = absolute_error_sums(model(images), target, valid)
+            total += batch_total
+            count += batch_count
     model.train()
     return total / max(count, 1.0)
 
