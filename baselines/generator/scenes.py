@@ -12,7 +12,6 @@ whenever it is read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 
+from quakebench.checksums import sha256_file
 from quakebench.errors import QuakebenchError
 
 BUNDLED_CATALOG = Path(__file__).parent / "data" / "landsat8" / "catalog.json"
@@ -64,15 +64,6 @@ class ScenePair:
     id: str
     pre: Scene
     post: Scene
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_scene(

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from baselines.generator.scenes import sha256_file
 from quakebench.atomic import atomic_path
+from quakebench.checksums import sha256_file
 from quakebench.data.shards import ShardInfo
 from quakebench.errors import QuakebenchError
 

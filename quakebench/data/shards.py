@@ -20,8 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from baselines.generator.scenes import sha256_file
 from quakebench.atomic import atomic_path
+from quakebench.checksums import sha256_file
 from quakebench.data.schema import ARRAY_FIELDS, SCALAR_FIELDS
 
 
