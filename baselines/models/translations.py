@@ -1,0 +1,77 @@
+"""Real-image crops under uniform translations: the simplest displacement field to learn.
+
+A network that learns these and beats the zero prediction on crops it has never seen is
+measuring displacement from the pair, not memorising samples: the check that its whole
+training path (normalisation, augmentation, loss, optimiser) generalises. FlowNet's own
+training begins with such simple motions before realistic ones (Ilg et al. 2017).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from baselines.generator.patches import crop_origin
+from baselines.generator.warp import warp
+from baselines.models.inputs import augment, normalise_pair
+
+SPLINE_REACH_PX = 3
+"""Half-support of the quintic warping spline: the margin beyond the largest shift."""
+
+
+def translated_pair(
+    image: np.ndarray, size: int, amplitude_px: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One crop of ``image`` and its copy translated by a uniform random displacement.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        A single-band scene (0 is no data; crops containing it are drawn again).
+    size : int
+        Crop side, pixels.
+    amplitude_px : float
+        Each component of the displacement is uniform in ``[-amplitude_px, amplitude_px]``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    images : numpy.ndarray
+        ``float32 [2, size, size]``: normalised (pre, post) with ``post(q) = pre(q - u)``.
+    displacement : numpy.ndarray
+        ``float32 [2, size, size]`` (east, north), pixels.
+    valid : numpy.ndarray
+        ``float32 [size, size]``, all ones.
+    """
+    margin = int(np.ceil(amplitude_px)) + SPLINE_REACH_PX + 1
+    side = size + 2 * margin
+    while True:
+        row, col = crop_origin(image.shape, side, rng)
+        window = np.asarray(image[row : row + side, col : col + side], dtype=np.float32)
+        if window.min() > 0:
+            break
+    displacement = np.empty((2, size, size), np.float32)
+    displacement[:] = rng.uniform(-amplitude_px, amplitude_px, 2).astype(np.float32)[:, None, None]
+    pre = window[margin:-margin, margin:-margin]
+    post = warp(window, displacement, margin)
+    return normalise_pair(pre, post), displacement, np.ones((size, size), np.float32)
+
+
+def translation_batch(
+    image: np.ndarray, count: int, size: int, amplitude_px: float, rng: np.random.Generator
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``count`` translated pairs, each under a random quarter turn and flip, as tensors.
+
+    The augmentation turns the displacement vectors with the images, so a training path that
+    got it wrong could not learn these.
+    """
+    pairs = [
+        augment(*translated_pair(image, size, amplitude_px, rng), rng, crop=None)
+        for _ in range(count)
+    ]
+    images, displacement, valid = (np.stack([p[k] for p in pairs]) for k in range(3))
+    return (
+        torch.from_numpy(images),
+        torch.from_numpy(displacement),
+        torch.from_numpy(valid[:, None]),
+    )
