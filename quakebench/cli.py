@@ -176,18 +176,21 @@ def _baseline(args: argparse.Namespace) -> None:
 def _train(args: argparse.Namespace) -> None:
     from baselines.models.train import TrainConfig, train
 
-    config = TrainConfig(
-        model=args.model,
-        dataset=args.dataset,
-        output=Path(args.output),
-        crop=args.crop,
-        batch_size=args.batch_size,
-        epochs=args.epochs,
-        learning_rate=args.learning_rate,
-        seed=args.seed,
-        workers=args.workers,
-        device=args.device,
-    )
+    try:
+        config = TrainConfig(
+            model=args.model,
+            dataset=args.dataset,
+            output=Path(args.output),
+            crop=args.crop,
+            batch_size=args.batch_size,
+            epochs=args.epochs,
+            learning_rate=args.learning_rate,
+            seed=args.seed,
+            workers=args.workers,
+            device=args.device,
+        )
+    except ValueError as error:
+        raise QuakebenchError(str(error)) from None
     for row in train(config):
         print(
             f"epoch {row['epoch']}: train loss {row['train_loss']:.4f}, "

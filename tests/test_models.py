@@ -18,6 +18,7 @@ from baselines.models.loss import (  # noqa: E402
     absolute_error_sums,
     multiscale_loss,
 )
+from baselines.models.predict import predict_batch  # noqa: E402
 from baselines.models.train import TrainConfig, TrainingSamples, train  # noqa: E402
 from quakebench.data.reader import load_split  # noqa: E402
 
@@ -196,6 +197,26 @@ def test_training_checkpoints_resumes_and_predicts(tiny_dataset, tmp_path):
     )
     assert status == 0
     assert main(["evaluate", str(tmp_path / "p.npz"), "--dataset", str(tiny_dataset)]) == 0
+
+
+def test_training_rejects_bad_crops(tiny_dataset, tmp_path, capsys):
+    from quakebench.cli import main
+
+    for crop, message in ((100, "positive multiple of 64 px"), (128, "exceeds its 64 px tiles")):
+        command = ["train", "--model", "flownets", "--dataset", str(tiny_dataset)]
+        assert main([*command, "--output", str(tmp_path / "run"), "--crop", str(crop)]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_prediction_pads_pairs_of_any_size():
+    model = get_model("flownets").eval()
+    images = torch.randn(1, 2, 80, 100)
+    with torch.no_grad():
+        out = predict_batch(model, images)
+        assert out.shape == (1, 2, 80, 100)
+        padded = torch.nn.functional.pad(images, (0, 28, 0, 48), mode="reflect")
+        assert torch.equal(out, model(padded)[..., :80, :100])
 
 
 def _free_port() -> int:

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from baselines.models import get_model
@@ -15,20 +16,28 @@ from quakebench.data.reader import iter_samples, stream_split
 from quakebench.predictions import PredictionWriter
 
 MULTIPLE = 64
-"""Inputs are padded (by reflection) to a multiple of 64 pixels, the networks' total stride."""
+"""The networks' total stride: inputs are padded (by reflection) to a multiple of it."""
+
+
+def predict_batch(model: torch.nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """``[B, 2, H, W]`` displacement (east, north; pixels) of normalised pairs of any size.
+
+    The pairs are padded by reflection on the bottom and right to a multiple of 64 pixels and
+    the prediction cropped back; ``model`` must be in eval mode.
+    """
+    height, width = images.shape[-2:]
+    padded = F.pad(images, (0, -width % MULTIPLE, 0, -height % MULTIPLE), mode="reflect")
+    return model(padded)[..., :height, :width]
 
 
 def predict_displacement(
     model: torch.nn.Module, pre: np.ndarray, post: np.ndarray, device
 ) -> np.ndarray:
     """``float32 [2, H, W]`` displacement (east, north) of one pair, pixels."""
-    images = normalise_pair(pre, post)
-    height, width = images.shape[1:]
-    pad = ((0, 0), (0, -height % MULTIPLE), (0, -width % MULTIPLE))
-    images = np.pad(images, pad, mode="reflect")
+    images = torch.from_numpy(normalise_pair(pre, post))[None].to(device)
     with torch.no_grad():
-        output = model(torch.from_numpy(images)[None].to(device))[0]
-    return output[:, :height, :width].float().cpu().numpy()
+        output = predict_batch(model, images)[0]
+    return output.float().cpu().numpy()
 
 
 def predict_split(

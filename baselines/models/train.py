@@ -20,11 +20,13 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
-from baselines.models import get_model
+from baselines.models import MODELS, get_model
 from baselines.models.inputs import augment, normalise_pair
 from baselines.models.loss import absolute_error_sums, multiscale_loss
+from baselines.models.predict import MULTIPLE, predict_batch
 from quakebench.atomic import atomic_path
 from quakebench.data.reader import load_split, restore_dtypes
+from quakebench.errors import QuakebenchError
 
 LOG_FIELDS = ("epoch", "train_loss", "validation_mae_px", "seconds", "world_size")
 
@@ -66,6 +68,17 @@ class TrainConfig:
     seed: int = 0
     workers: int = 0
     device: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}")
+        if self.crop <= 0 or self.crop % MULTIPLE:
+            raise ValueError(f"crop must be a positive multiple of {MULTIPLE} px, got {self.crop}")
+        for name in ("batch_size", "epochs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
 
 
 class TrainingSamples(Dataset):
@@ -112,7 +125,9 @@ def validation_mae(model, loader, device) -> float:
     with torch.no_grad():
         for images, target, valid in loader:
             images, target, valid = images.to(device), target.to(device), valid.to(device)
-            batch_total, batch_count = absolute_error_sums(model(images), target, valid)
+            batch_total, batch_count = absolute_error_sums(
+                predict_batch(model, images), target, valid
+            )
             total += batch_total
             count += batch_count
     model.train()
@@ -126,6 +141,12 @@ def _save(path: Path, state: dict) -> None:
 
 def train(config: TrainConfig, progress: bool = True) -> list[dict]:
     """Train (or resume training) a network; returns the log rows of this run's epochs."""
+    training = TrainingSamples(load_split(config.dataset, "train"), config.crop, config.seed, True)
+    tile = training.split.features["valid"].shape[0] if len(training) else config.crop
+    if config.crop > tile:
+        raise QuakebenchError(
+            f"{config.dataset}: crop {config.crop} px exceeds its {tile} px tiles"
+        )
     rank, world = _distributed()
     device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if device.type == "cuda" and world > 1:
@@ -146,7 +167,6 @@ def train(config: TrainConfig, progress: bool = True) -> list[dict]:
         start_epoch, best = state["epoch"], state["best_validation_mae_px"]
     wrapped = DistributedDataParallel(model) if world > 1 else model
 
-    training = TrainingSamples(load_split(config.dataset, "train"), config.crop, config.seed, True)
     sampler = DistributedSampler(training, world, rank, seed=config.seed) if world > 1 else None
     loader = DataLoader(
         training,
