@@ -143,16 +143,22 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _correlator_config(args: argparse.Namespace, step: int):
     from baselines.correlator import CorrelatorConfig
 
+    return _checked(
+        CorrelatorConfig,
+        window=args.window,
+        step=step,
+        coarse_window=args.coarse_window,
+        coarse_step=args.coarse_step,
+        max_frequency=args.max_frequency,
+        iterations=args.iterations,
+        device=args.device,
+    )
+
+
+def _checked(factory, **options):
+    """``factory(**options)``, with the ValueError of a bad option as a one-line error."""
     try:
-        return CorrelatorConfig(
-            window=args.window,
-            step=step,
-            coarse_window=args.coarse_window,
-            coarse_step=args.coarse_step,
-            max_frequency=args.max_frequency,
-            iterations=args.iterations,
-            device=args.device,
-        )
+        return factory(**options)
     except ValueError as error:
         raise QuakebenchError(str(error)) from None
 
@@ -176,21 +182,19 @@ def _baseline(args: argparse.Namespace) -> None:
 def _train(args: argparse.Namespace) -> None:
     from baselines.models.train import TrainConfig, train
 
-    try:
-        config = TrainConfig(
-            model=args.model,
-            dataset=args.dataset,
-            output=Path(args.output),
-            crop=args.crop,
-            batch_size=args.batch_size,
-            epochs=args.epochs,
-            learning_rate=args.learning_rate,
-            seed=args.seed,
-            workers=args.workers,
-            device=args.device,
-        )
-    except ValueError as error:
-        raise QuakebenchError(str(error)) from None
+    config = _checked(
+        TrainConfig,
+        model=args.model,
+        dataset=args.dataset,
+        output=Path(args.output),
+        crop=args.crop,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        workers=args.workers,
+        device=args.device,
+    )
     for row in train(config):
         print(
             f"epoch {row['epoch']}: train loss {row['train_loss']:.4f}, "
