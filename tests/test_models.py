@@ -199,7 +199,7 @@ def test_training_checkpoints_resumes_and_predicts(tiny_dataset, tmp_path):
     assert main(["evaluate", str(tmp_path / "p.npz"), "--dataset", str(tiny_dataset)]) == 0
 
 
-def test_training_rejects_bad_crops(tiny_dataset, tmp_path, capsys):
+def test_training_rejects_bad_options(tiny_dataset, tmp_path, capsys):
     from quakebench.cli import main
 
     for crop, message in ((100, "positive multiple of 64 px"), (128, "exceeds its 64 px tiles")):
@@ -207,6 +207,10 @@ def test_training_rejects_bad_crops(tiny_dataset, tmp_path, capsys):
         assert main([*command, "--output", str(tmp_path / "run"), "--crop", str(crop)]) == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+    with pytest.raises(ValueError, match="choose one of"):
+        TrainConfig("pwcnet", str(tiny_dataset), tmp_path / "run")
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        TrainConfig("flownets", str(tiny_dataset), tmp_path / "run", batch_size=0)
 
 
 def test_prediction_pads_pairs_of_any_size():

@@ -15,6 +15,12 @@ from baselines.models.flownet import FlowNetEncoderDecoder, flownets, flownetsd,
 MODELS = {"flownets": flownets, "flownetsd": flownetsd, "strainnet": strainnet}
 
 
+def check_model_name(name: str) -> None:
+    """Raise ValueError naming the choices if ``name`` is not one of :data:`MODELS`."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+
+
 def get_model(name: str, checkpoint: str | os.PathLike | None = None) -> FlowNetEncoderDecoder:
     """A network by name, with the weights of a checkpoint if one is given.
 
@@ -23,8 +29,7 @@ def get_model(name: str, checkpoint: str | os.PathLike | None = None) -> FlowNet
     ValueError
         For an unknown name, or a checkpoint of another network.
     """
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    check_model_name(name)
     model = MODELS[name]()
     if checkpoint is not None:
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)
@@ -34,4 +39,4 @@ def get_model(name: str, checkpoint: str | os.PathLike | None = None) -> FlowNet
     return model
 
 
-__all__ = ["MODELS", "get_model"]
+__all__ = ["MODELS", "check_model_name", "get_model"]

@@ -20,7 +20,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, Dataset, DistributedSampler
 from tqdm.auto import tqdm
 
-from baselines.models import MODELS, get_model
+from baselines.models import check_model_name, get_model
 from baselines.models.inputs import augment, normalise_pair
 from baselines.models.loss import absolute_error_sums, multiscale_loss
 from baselines.models.predict import MULTIPLE, predict_batch
@@ -70,8 +70,7 @@ class TrainConfig:
     device: str | None = None
 
     def __post_init__(self) -> None:
-        if self.model not in MODELS:
-            raise ValueError(f"unknown model {self.model!r}; choose one of {', '.join(MODELS)}")
+        check_model_name(self.model)
         if self.crop <= 0 or self.crop % MULTIPLE:
             raise ValueError(f"crop must be a positive multiple of {MULTIPLE} px, got {self.crop}")
         for name in ("batch_size", "epochs"):
@@ -142,7 +141,7 @@ def _save(path: Path, state: dict) -> None:
 def train(config: TrainConfig, progress: bool = True) -> list[dict]:
     """Train (or resume training) a network; returns the log rows of this run's epochs."""
     training = TrainingSamples(load_split(config.dataset, "train"), config.crop, config.seed, True)
-    tile = training.split.features["valid"].shape[0] if len(training) else config.crop
+    tile = training.split.features["valid"].shape[0]
     if config.crop > tile:
         raise QuakebenchError(
             f"{config.dataset}: crop {config.crop} px exceeds its {tile} px tiles"
