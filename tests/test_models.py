@@ -149,6 +149,18 @@ def test_each_model_overfits_a_few_samples(name, size, tiny_dataset):
     assert maes_px[-1] < 0.02, f"MAE every 25 steps: {maes_px}"
 
 
+def test_translated_pairs():
+    from baselines.models.translations import translated_pair
+
+    rng = np.random.default_rng(0)
+    texture = 1 + rng.random((200, 200))
+    images, displacement, valid = translated_pair(texture, 64, 2.0, rng)
+    assert images.shape == displacement.shape == (2, 64, 64) and valid.all()
+    assert np.ptp(displacement, axis=(1, 2)).max() == 0 and np.abs(displacement).max() <= 2.0
+    with pytest.raises(ValueError, match="without no-data"):
+        translated_pair(np.zeros((100, 100)), 64, 2.0, rng)
+
+
 def test_flownets_beats_zero_on_translations_of_unseen_texture():
     """A short CPU run (400 steps of 8 pairs) learns uniform shifts of up to 2 px of real
     Landsat-8 texture well enough to beat the zero prediction on crops from another part of

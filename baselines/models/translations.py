@@ -15,6 +15,9 @@ from baselines.generator.patches import crop_origin
 from baselines.generator.warp import warp
 from baselines.models.inputs import augment, normalise_pair
 
+MAX_CROP_DRAWS = 1000
+"""Random crops tried before giving up on an image that is mostly no-data."""
+
 SPLINE_REACH_PX = 3
 """Half-support of the quintic warping spline: the margin beyond the largest shift."""
 
@@ -42,14 +45,21 @@ def translated_pair(
         ``float32 [2, size, size]`` (east, north), pixels.
     valid : numpy.ndarray
         ``float32 [size, size]``, all ones.
+
+    Raises
+    ------
+    ValueError
+        If no crop free of no-data is found.
     """
     margin = int(np.ceil(amplitude_px)) + SPLINE_REACH_PX + 1
     side = size + 2 * margin
-    while True:
+    for _ in range(MAX_CROP_DRAWS):
         row, col = crop_origin(image.shape, side, rng)
         window = np.asarray(image[row : row + side, col : col + side], dtype=np.float32)
         if window.min() > 0:
             break
+    else:
+        raise ValueError(f"no {side} x {side} crop without no-data in {MAX_CROP_DRAWS} draws")
     displacement = np.empty((2, size, size), np.float32)
     displacement[:] = rng.uniform(-amplitude_px, amplitude_px, 2).astype(np.float32)[:, None, None]
     pre = window[margin:-margin, margin:-margin]
