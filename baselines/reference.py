@@ -1,32 +1,23 @@
 """Reference predictions that bracket every method: zero displacement, and the truth itself.
 
 The truth scores exactly 0 on every metric; zero displacement scores the mean absolute
-displacement, the number any method must beat.
+displacement, the number any method must beat. Each is a predictor for
+:func:`quakebench.predictions.write_predictions`.
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
-from tqdm.auto import tqdm
-
-from quakebench.data.reader import iter_samples, stream_split
-from quakebench.predictions import PredictionWriter
-
-REFERENCES = ("zero", "truth")
 
 
-def write_reference(
-    kind: str, dataset: str, split: str, output: str | os.PathLike, progress: bool = True
-) -> int:
-    """Write the ``zero`` or ``truth`` predictions of a split; returns the number of samples."""
-    if kind not in REFERENCES:
-        raise ValueError(f"reference must be one of {REFERENCES}, got {kind!r}")
-    count = 0
-    with PredictionWriter(output) as writer:
-        for sample in tqdm(iter_samples(stream_split(dataset, split)), disable=not progress):
-            truth = sample["displacement"]
-            writer.write(sample["id"], truth if kind == "truth" else np.zeros_like(truth))
-            count += 1
-    return count
+def zero(sample: dict) -> np.ndarray:
+    """No displacement at all."""
+    return np.zeros_like(sample["displacement"])
+
+
+def truth(sample: dict) -> np.ndarray:
+    """The ground truth itself."""
+    return sample["displacement"]
+
+
+REFERENCES = {"zero": zero, "truth": truth}

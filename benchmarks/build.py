@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from quakebench.data.build import BuildConfig, build
+from quakebench.config import BuildConfig
+from quakebench.data.build import build
 
 RELEASE_SAMPLES = 2 * 100_000
 
@@ -28,10 +29,16 @@ def main() -> None:
     cores = os.cpu_count() or 1
 
     with tempfile.TemporaryDirectory() as folder:
-        config = BuildConfig(args.dataset, args.samples, args.size, 0, Path(folder),
-                             samples_per_shard=max(1, args.samples // cores))  # fmt: skip
+        config = BuildConfig(
+            args.dataset,
+            args.samples,
+            Path(folder),
+            size=args.size,
+            samples_per_shard=max(1, args.samples // cores),
+            workers=cores,
+        )
         start = time.perf_counter()
-        manifest = build(config, workers=cores, progress=True)
+        manifest = build(config, progress=True)
         elapsed = time.perf_counter() - start
     size = sum(shard["bytes"] for shard in manifest["shards"])
 

@@ -20,7 +20,8 @@ import numpy as np
 from scipy import ndimage as ndi
 from skimage.registration import phase_cross_correlation
 
-from baselines.correlator import CorrelatorConfig, correlate
+from baselines.correlator.config import CorrelatorConfig
+from baselines.correlator.correlate import correlate
 from baselines.correlator.phase_correlation import (
     FrequencyMask,
     fit_phase_plane,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from baselines.generator.sample import SCENARIO_FIELDS, sample_id, split_of
+from quakebench.contract import SCENARIO_FIELDS, sample_id, split_of
 from quakebench.data.card import render_card
 from quakebench.data.manifest import write_manifest
 from quakebench.data.schema import sample_features

@@ -13,8 +13,8 @@ import time
 
 import torch
 
-from baselines.models import MODELS, get_model
 from baselines.models.loss import multiscale_loss
+from baselines.models.registry import MODELS, get_model
 
 PAPER_EPOCH_MIN = {"flownets": 4.6, "flownetsd": 41.0, "strainnet": 52.0}
 PAPER_EPOCH_SAMPLES = 80_000

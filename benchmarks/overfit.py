@@ -16,11 +16,11 @@ from pathlib import Path
 
 import torch
 
-from baselines.models import MODELS, get_model
 from baselines.models.fit import overfit_batch
-from baselines.models.train import TrainingSamples
-from quakebench.data.build import BuildConfig, build
-from quakebench.data.reader import load_split
+from baselines.models.registry import MODELS, get_model
+from baselines.models.train import network_batch, training_samples
+from quakebench.config import BuildConfig
+from quakebench.data.build import build
 
 
 def main() -> None:
@@ -32,14 +32,13 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float, default=3e-4)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        build(
-            BuildConfig("prewarped", args.samples + 2, args.size, 1, Path(folder)),
-            workers=1,
-            progress=False,
+        config = BuildConfig(
+            "prewarped", args.samples + 2, Path(folder), size=args.size, seed=1, workers=1
         )
-        samples = TrainingSamples(load_split(folder, "train"), None, 0, train=False)
-        batch = [samples[i] for i in range(args.samples)]
-    images, target, valid = (torch.stack([b[k] for b in batch]) for k in range(3))
+        build(config, progress=False)
+        samples = training_samples(folder, "train", None, 0)
+        batch = torch.utils.data.default_collate([samples[i] for i in range(args.samples)])
+    images, target, valid = network_batch(batch, torch.device("cpu"))
     torch.manual_seed(0)
     print(
         f"{args.model}: {args.samples} samples of {args.size} px, mean |u| "

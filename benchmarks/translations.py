@@ -16,7 +16,7 @@ import argparse
 
 import torch
 
-from baselines.models import MODELS, get_model
+from baselines.models.registry import MODELS, get_model
 from baselines.models.translations import learn_translations
 
 

@@ -12,18 +12,20 @@ import json
 import math
 import os
 import platform
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from quakebench import __version__
 from quakebench.atomic import atomic_path
+from quakebench.config import EvaluationConfig
 from quakebench.data.manifest import MANIFEST, read_manifest
 from quakebench.data.reader import dataset_path, iter_samples, split_ids, stream_split
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
-from quakebench.predictions import PredictionReader
+from quakebench.predictions import PredictionReader, check_prediction
 
 PER_SAMPLE_METRICS = (
     "mae",
@@ -36,42 +38,6 @@ PER_SAMPLE_METRICS = (
     "fault_offset_bias",
     "fault_offset_mae",
 )
-
-
-@dataclass(frozen=True)
-class EvaluationConfig:
-    """What to score, and how to label the results.
-
-    Attributes
-    ----------
-    predictions : Path
-        The ``.npz`` predictions file.
-    dataset : str
-        A dataset folder, or a Hub name (``prewarped``, ``postwarped``, ``owner/name``).
-    split : str
-    method : str
-        Name of the method, for the leaderboard.
-    method_version : str
-        Its version or commit.
-    runtime_s_per_sample : float or None
-        Seconds per sample of the method, when measured.
-    hardware : str or None
-        Where that runtime was measured.
-    plots : Path or None
-        Folder for figures.
-    plot_samples : int
-        Samples drawn as maps.
-    """
-
-    predictions: Path
-    dataset: str
-    split: str = "validation"
-    method: str = "unnamed"
-    method_version: str = ""
-    runtime_s_per_sample: float | None = None
-    hardware: str | None = None
-    plots: Path | None = None
-    plot_samples: int = 3
 
 
 def dataset_revision(dataset: str) -> dict:
@@ -104,50 +70,98 @@ def _finite(value):
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
+def score(
+    predictions: Mapping[str, np.ndarray] | PredictionReader,
+    samples: Iterable[dict],
+    on_sample: Callable[[dict, np.ndarray, dict], None] | None = None,
+) -> dict:
+    """Score predictions held in memory (or a predictions file) on samples.
+
+    A validation loop calls it with ``{id: [2, H, W] array}``; ``quakebench evaluate`` with the
+    predictions file; both give the same numbers for the same arrays.
+
+    Parameters
+    ----------
+    predictions : mapping or PredictionReader
+        One ``[2, H, W]`` float array (east, north; pixels) per sample id, no other ids.
+    samples : iterable of dict
+        The samples (the contract's fields), e.g. ``iter_samples(stream_split(folder, split))``.
+    on_sample : callable, optional
+        Called as ``on_sample(sample, predicted, metrics)`` after each sample (figures).
+
+    Returns
+    -------
+    dict
+        ``num_samples``, ``metrics`` (over all valid pixels of all samples) and ``per_sample``;
+        undefined metrics (an empty distance band) are None.
+    """
+    if isinstance(predictions, PredictionReader):
+        read = predictions.read
+    else:
+
+        def read(sample_id: str, shape: tuple[int, ...]) -> np.ndarray:
+            if sample_id not in predictions:
+                raise QuakebenchError(f"predictions: missing prediction for id {sample_id}")
+            return check_prediction(predictions[sample_id], sample_id, shape, "predictions")
+
+    total = ErrorStatistics()
+    per_sample = {}
+    for sample in samples:
+        truth = sample["displacement"]
+        predicted = read(sample["id"], truth.shape)
+        stats = error_statistics(predicted, truth, sample["valid"], sample["rupture"])
+        total = total + stats
+        metrics = stats.metrics()
+        per_sample[sample["id"]] = {
+            **{name: metrics[name] for name in PER_SAMPLE_METRICS},
+            "mae_by_band": {band: m["mae"] for band, m in metrics["bands"].items()},
+            "magnitude": sample["magnitude"],
+        }
+        if on_sample is not None:
+            on_sample(sample, predicted, metrics)
+    if not isinstance(predictions, PredictionReader):
+        unknown = sorted(set(predictions) - per_sample.keys())
+        if unknown:
+            raise QuakebenchError(f"predictions: unknown id {unknown[0]} (not among the samples)")
+    scored = {"num_samples": len(per_sample), "metrics": total.metrics(), "per_sample": per_sample}
+    return _finite(scored)
+
+
 def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
-    """Score a predictions file; returns the results (see :func:`write_results`)."""
-    dataset = stream_split(config.dataset, config.split)
+    """Score a predictions file on a dataset split; returns the results (:func:`write_results`)."""
     ids = split_ids(config.dataset, config.split)
     if not ids:
         raise QuakebenchError(f"{config.dataset}: split {config.split} has no samples")
     revision = dataset_revision(config.dataset)
+    method = config.method_name
+    on_sample = None
     if config.plots:
         from quakebench import plots
 
         config.plots.mkdir(parents=True, exist_ok=True)
 
-    total = ErrorStatistics()
-    per_sample = {}
-    with (
-        PredictionReader(config.predictions) as reader,
-        tqdm(total=len(ids), unit="sample", disable=not progress) as bar,
-    ):
-        reader.check_ids(ids)
-        for index, sample in enumerate(iter_samples(dataset)):
-            bar.update()
-            truth = sample["displacement"]
-            predicted = reader.read(sample["id"], truth.shape)
-            stats = error_statistics(predicted, truth, sample["valid"], sample["rupture"])
-            total = total + stats
-            metrics = stats.metrics()
-            per_sample[sample["id"]] = {
-                **{name: metrics[name] for name in PER_SAMPLE_METRICS},
-                "mae_by_band": {band: m["mae"] for band, m in metrics["bands"].items()},
-                "magnitude": sample["magnitude"],
-            }
-            if config.plots and index < config.plot_samples:
+        def on_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> None:
+            if sample["id"] in ids[: config.plot_samples]:
                 figure = plots.plot_sample(sample, predicted, metrics)
                 plots.save(figure, config.plots / f"sample_{sample['id']}.png")
 
-    metrics = total.metrics()
+    with PredictionReader(config.predictions) as reader:
+        reader.check_ids(ids)
+        samples = tqdm(
+            iter_samples(stream_split(config.dataset, config.split)),
+            total=len(ids),
+            unit="sample",
+            disable=not progress,
+        )
+        scored = score(reader, samples, on_sample)
     results = {
-        "method": config.method,
+        "method": method,
         "method_version": config.method_version,
         "dataset": revision,
         "split": config.split,
-        "num_samples": len(ids),
-        "metrics": metrics,
-        "per_sample": per_sample,
+        "num_samples": scored["num_samples"],
+        "metrics": scored["metrics"],
+        "per_sample": scored["per_sample"],
         "runtime_s_per_sample": config.runtime_s_per_sample,
         "hardware": config.hardware,
         "evaluated_with": f"quakebench {__version__}",
@@ -155,7 +169,9 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
         "date": datetime.date.today().isoformat(),
     }
     if config.plots:
-        plots.save(plots.plot_profile(metrics, config.method), config.plots / "error_profile.png")
+        plots.save(
+            plots.plot_profile(scored["metrics"], method), config.plots / "error_profile.png"
+        )
     return _finite(results)
 
 

@@ -10,7 +10,11 @@ import json
 import os
 from pathlib import Path
 
+from quakebench.atomic import atomic_path
 from quakebench.errors import QuakebenchError
+
+MARKERS = ("<!-- leaderboard:start -->", "<!-- leaderboard:end -->")
+"""The table sits between these lines of a Markdown page."""
 
 REQUIRED = ("method", "dataset", "split", "num_samples", "metrics", "date")
 COLUMNS = (
@@ -89,3 +93,16 @@ def leaderboard_table(paths: list[str | os.PathLike]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines) + "\n"
+
+
+def splice_table(path: str | os.PathLike, table: str) -> None:
+    """Put ``table`` between the markers of a Markdown file (appended if it has none)."""
+    path = Path(path)
+    text = path.read_text() if path.exists() else ""
+    start, end = MARKERS
+    if start in text and end in text:
+        text = text[: text.index(start) + len(start)] + "\n" + table + text[text.index(end) :]
+    else:
+        text += f"{start}\n{table}{end}\n"
+    with atomic_path(path) as temporary:
+        temporary.write_text(text)

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -15,17 +11,17 @@ from quakebench.atomic import atomic_path
 
 
 def save(figure: Figure, path: str | os.PathLike) -> None:
-    """Save a figure atomically and close it."""
+    """Save a figure atomically."""
     with atomic_path(path) as temporary:
         figure.savefig(temporary, dpi=110)
-    plt.close(figure)
 
 
 def plot_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> Figure:
     """Truth, prediction and error maps of both components, with the rupture trace."""
     truth = sample["displacement"]
     invalid = ~sample["valid"].astype(bool)
-    figure, axes = plt.subplots(2, 3, figsize=(13, 8), constrained_layout=True)
+    figure = Figure(figsize=(13, 8), layout="constrained")
+    axes = figure.subplots(2, 3)
     for row, (name, component) in enumerate((("E-W", 0), ("N-S", 1))):
         limit = float(np.abs(truth[component]).max()) or 1.0
         error = predicted[component] - truth[component]
@@ -57,7 +53,8 @@ def plot_profile(metrics: dict, method: str) -> Figure:
     finite_top = 2 * edges[-2]
     centres = 0.5 * (edges[:-1] + np.where(np.isinf(edges[1:]), finite_top, edges[1:]))
     values = np.array([np.nan if v is None else v for v in profile["mae"]], dtype=float)
-    figure, axis = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    figure = Figure(figsize=(7, 4.5), layout="constrained")
+    axis = figure.subplots()
     axis.plot(centres, values, "o-", label=method)
     axis.set_xscale("symlog", linthresh=4)
     axis.set_xlabel("distance to the surface rupture (pixels)")

@@ -3,21 +3,51 @@
 :class:`PredictionReader` opens it with ``allow_pickle=False`` and reads one member at a time,
 checking each; every problem is a :class:`~quakebench.errors.QuakebenchError` naming the file
 and the sample id. :class:`PredictionWriter` writes one member at a time, atomically, so that
-neither side ever holds a whole split in memory.
+neither side ever holds a whole split in memory. :func:`write_predictions` is the one loop that
+runs any method over a split.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from quakebench.atomic import atomic_path
 from quakebench.errors import QuakebenchError
 
 ALLOWED_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+
+Predictor = Callable[[dict], np.ndarray]
+"""A method: a sample (the contract's fields) in, ``float32 [2, H, W]`` (east, north; px) out."""
+
+
+def check_prediction(
+    array: np.ndarray, sample_id: str, shape: tuple[int, ...], origin: str
+) -> np.ndarray:
+    """A prediction as float64, after checking its dtype, ``shape`` and finiteness.
+
+    ``origin`` (a file name, or ``predictions``) starts every error message.
+    """
+    array = np.asarray(array)
+    if array.dtype not in ALLOWED_DTYPES:
+        raise QuakebenchError(
+            f"{origin}: id {sample_id}: dtype {array.dtype}, expected float16, float32 or float64"
+        )
+    if array.shape != tuple(shape):
+        raise QuakebenchError(
+            f"{origin}: id {sample_id}: shape {array.shape}, expected {tuple(shape)} "
+            "(east, north; rows, cols)"
+        )
+    if not np.all(np.isfinite(array)):
+        count = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise QuakebenchError(f"{origin}: id {sample_id}: {count} non-finite values")
+    return array.astype(np.float64)
 
 
 class PredictionReader:
@@ -67,20 +97,7 @@ class PredictionReader:
             raise QuakebenchError(f"{self.path}: missing prediction for id {sample_id}") from None
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
             raise QuakebenchError(f"{self.path}: id {sample_id}: unreadable ({error})") from None
-        if array.dtype not in ALLOWED_DTYPES:
-            raise QuakebenchError(
-                f"{self.path}: id {sample_id}: dtype {array.dtype}, expected float16, float32 "
-                "or float64"
-            )
-        if array.shape != tuple(shape):
-            raise QuakebenchError(
-                f"{self.path}: id {sample_id}: shape {array.shape}, expected {tuple(shape)} "
-                "(east, north; rows, cols)"
-            )
-        if not np.all(np.isfinite(array)):
-            count = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-            raise QuakebenchError(f"{self.path}: id {sample_id}: {count} non-finite values")
-        return array.astype(np.float64)
+        return check_prediction(array, sample_id, shape, str(self.path))
 
     def close(self) -> None:
         self._archive.close()
@@ -130,3 +147,38 @@ class PredictionWriter:
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         self.close(success=exc_type is None)
+
+
+def write_predictions(
+    predict: Predictor,
+    split: Iterable[dict],
+    output: str | os.PathLike,
+    progress: bool = True,
+) -> tuple[int, float]:
+    """Run a method on every sample of a split and write its predictions file.
+
+    Parameters
+    ----------
+    predict : callable
+        ``predict(sample) -> float32 [2, H, W]`` (east, north), pixels.
+    split : iterable of dict
+        Samples, e.g. ``iter_samples(stream_split(folder, "test"))``: streamed one at a time.
+    output : path-like
+        The ``.npz`` file; it appears complete, or not at all.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    (int, float)
+        The number of samples, and the method's mean seconds per sample (``predict`` alone).
+    """
+    count, seconds = 0, 0.0
+    with PredictionWriter(output) as writer:
+        for sample in tqdm(split, unit="sample", disable=not progress):
+            start = time.perf_counter()
+            displacement = predict(sample)
+            seconds += time.perf_counter() - start
+            writer.write(sample["id"], displacement)
+            count += 1
+    return count, seconds / max(count, 1)

@@ -1,10 +1,12 @@
-"""Shared fixtures: planar faults with uniform slip (the setting Okada 1992 solves exactly)."""
+"""Shared fixtures: one tiny build of each dataset for the whole session, and planar faults with
+uniform slip (the setting Okada 1992 solves exactly)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 # Keep ``datasets``' cache out of the user's home and never reach for the network.
 os.environ.setdefault("HF_HOME", tempfile.mkdtemp(prefix="quakebench-hf-"))
@@ -16,6 +18,37 @@ import pytest
 from baselines.generator.fault import FaultFrame
 from baselines.generator.mesh import MeshConfig, mesh_nodes, triangulate
 from baselines.generator.rupture import Rupture
+from quakebench.config import BuildConfig
+from quakebench.data.build import build
+
+TINY_SIZE, TINY_COUNT, TINY_SEED = 64, 16, 7
+"""The session's tiny builds: 16 samples (13 train, 3 validation) of 64 px, seed 7."""
+
+
+def tiny_config(dataset: str, folder: Path, **changes) -> BuildConfig:
+    """The tiny build's configuration (4 samples a shard, 2 local Dask workers)."""
+    options = dict(size=TINY_SIZE, seed=TINY_SEED, samples_per_shard=4, workers=2)
+    return BuildConfig(dataset, TINY_COUNT, folder, **{**options, **changes})
+
+
+@pytest.fixture(scope="session")
+def tiny_builds(tmp_path_factory) -> dict[str, Path]:
+    """Both datasets, built once; tests that only read them share them (never write there)."""
+    folders = {}
+    for name in ("prewarped", "postwarped"):
+        folders[name] = tmp_path_factory.mktemp(name)
+        build(tiny_config(name, folders[name]), progress=False)
+    return folders
+
+
+@pytest.fixture(scope="session")
+def prewarped_build(tiny_builds) -> Path:
+    return tiny_builds["prewarped"]
+
+
+@pytest.fixture(scope="session")
+def postwarped_build(tiny_builds) -> Path:
+    return tiny_builds["postwarped"]
 
 
 @dataclass(frozen=True)

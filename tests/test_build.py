@@ -17,10 +17,11 @@ from scipy import ndimage as ndi
 from baselines.generator.sample import make_sample
 from baselines.generator.validity import highpass
 from quakebench.cli import main
-from quakebench.data.build import BuildConfig, build, scene_library
+from quakebench.data.build import build, scene_library
 from quakebench.data.reader import iter_samples, load_split
+from tests.conftest import TINY_COUNT, TINY_SEED, TINY_SIZE, tiny_config
 
-SIZE, COUNT = 64, 16
+SIZE, COUNT = TINY_SIZE, TINY_COUNT
 
 
 def shard_bytes(folder: Path) -> dict[str, bytes]:
@@ -28,18 +29,9 @@ def shard_bytes(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory) -> dict[str, Path]:
+def builds(tiny_builds) -> dict[str, Path]:
     """Both datasets, 16 samples of 64 px, 4 samples a shard, on 2 local Dask workers."""
-    out = {}
-    for name in ("prewarped", "postwarped"):
-        folder = tmp_path_factory.mktemp(name)
-        build(
-            BuildConfig(name, COUNT, SIZE, 7, folder, samples_per_shard=4),
-            workers=2,
-            progress=False,
-        )
-        out[name] = folder
-    return out
+    return tiny_builds
 
 
 @pytest.mark.parametrize("name", ["prewarped", "postwarped"])
@@ -105,21 +97,18 @@ def test_postwarped_shares_earthquake_and_first_image(builds):
 def test_sample_regenerates_alone(builds):
     stored = next(iter_samples(load_split(builds["postwarped"], "validation")))
     library = scene_library(None, None)
-    again = make_sample("postwarped", 7, stored["index"], SIZE, library)
+    again = make_sample("postwarped", TINY_SEED, stored["index"], SIZE, library)
     for name in ("pre", "post", "displacement", "valid"):
         assert again[name].tobytes() == stored[name].tobytes()
 
 
 def test_one_and_two_workers_give_the_same_bytes(builds, tmp_path):
-    build(
-        BuildConfig("prewarped", COUNT, SIZE, 7, tmp_path, samples_per_shard=4),
-        workers=1,
-        progress=False,
-    )
+    build(tiny_config("prewarped", tmp_path, workers=1), progress=False)
     assert shard_bytes(tmp_path) == shard_bytes(builds["prewarped"])
     assert (tmp_path / "README.md").read_text() == (builds["prewarped"] / "README.md").read_text()
 
 
+@pytest.mark.slow
 def test_killed_build_resumes_to_identical_bytes(builds, tmp_path):
     command = [
         sys.executable,
@@ -132,7 +121,7 @@ def test_killed_build_resumes_to_identical_bytes(builds, tmp_path):
         "--size",
         str(SIZE),
         "--seed",
-        "7",
+        str(TINY_SEED),
         "--samples-per-shard",
         "4",
         "--workers",
@@ -183,10 +172,33 @@ def test_other_build_in_the_same_folder_is_refused(builds, capsys):
             "--size",
             str(SIZE),
             "--seed",
-            "7",
+            str(TINY_SEED),
             "--output",
             str(builds["prewarped"]),
         ]
     )
     assert status == 2
     assert "holds a build with other num_samples" in capsys.readouterr().err
+
+
+# The decoded content of the tiny builds, pinned with the generator version that made it: a
+# change to the physics, the scenes or the rendering changes these, and must come with a new
+# generator version (baselines/generator/simulate.py) and new pins.
+PINNED = {
+    "generator": "quakebench-generator 0.1.0",
+    "prewarped": "1642af64fae7970ac8ff7a965f9938e537c729f2beb8faf029cf8431f84aad94",
+    "postwarped": "978b7e87e13c0e634c404f5fe53cfc266e5c3c70c8f9e18afd772b05fe02af72",
+}
+
+
+@pytest.mark.parametrize("name", ["prewarped", "postwarped"])
+def test_content_is_pinned_to_the_generator_version(builds, name):
+    from baselines.generator.simulate import GENERATOR_VERSION
+    from quakebench.data.content import content_hash
+
+    samples = [
+        sample
+        for split in ("train", "validation")
+        for sample in iter_samples(load_split(builds[name], split))
+    ]
+    assert (GENERATOR_VERSION, content_hash(samples)) == (PINNED["generator"], PINNED[name])

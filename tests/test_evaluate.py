@@ -8,25 +8,20 @@ import zipfile
 import numpy as np
 import pytest
 
-from baselines.reference import write_reference
+from baselines.reference import REFERENCES
 from quakebench.cli import main
-from quakebench.data.build import BuildConfig, build
-from quakebench.data.reader import iter_samples, load_split
-from quakebench.evaluate import EvaluationConfig, evaluate
-from quakebench.predictions import PredictionWriter
+from quakebench.config import EvaluationConfig
+from quakebench.data.reader import iter_samples, load_split, stream_split
+from quakebench.evaluate import evaluate, score
+from quakebench.predictions import PredictionWriter, write_predictions
+from tests.conftest import TINY_SIZE
 
-SIZE = 48
+SIZE = TINY_SIZE
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("prewarped")
-    build(
-        BuildConfig("prewarped", 10, SIZE, 3, folder, samples_per_shard=5),
-        workers=1,
-        progress=False,
-    )
-    return folder
+def dataset(prewarped_build):
+    return prewarped_build
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +29,28 @@ def truths(dataset):
     return {s["id"]: s for s in iter_samples(load_split(dataset, "validation"))}
 
 
-def write_predictions(path, arrays: dict) -> None:
+def write_arrays(path, arrays: dict) -> None:
     with PredictionWriter(path) as writer:
         for sample_id, array in arrays.items():
             writer.write(sample_id, array)
 
 
-def score(dataset, path) -> dict:
+def score_file(dataset, path) -> dict:
     return evaluate(EvaluationConfig(predictions=path, dataset=str(dataset)), progress=False)
+
+
+def write_reference(kind: str, dataset, output) -> int:
+    split = iter_samples(stream_split(dataset, "validation"))
+    return write_predictions(REFERENCES[kind], split, output, progress=False)[0]
 
 
 def test_injected_errors_give_expected_numbers(dataset, truths, tmp_path):
     path = tmp_path / "shifted.npz"
-    write_predictions(
+    write_arrays(
         path,
         {i: s["displacement"] + np.array([0.25, 0.0])[:, None, None] for i, s in truths.items()},
     )
-    m = score(dataset, path)["metrics"]
+    m = score_file(dataset, path)["metrics"]
     assert m["mae_east"] == pytest.approx(0.25, abs=1e-6)
     assert m["mae_north"] == pytest.approx(0.0, abs=1e-6)
     assert m["mae"] == pytest.approx(0.125, abs=1e-6)
@@ -60,8 +60,8 @@ def test_injected_errors_give_expected_numbers(dataset, truths, tmp_path):
     assert m["fault_offset_bias"] == pytest.approx(0.0, abs=1e-5)
 
     half = tmp_path / "half.npz"
-    write_predictions(half, {i: 0.5 * s["displacement"] for i, s in truths.items()})
-    m = score(dataset, half)["metrics"]
+    write_arrays(half, {i: 0.5 * s["displacement"] for i, s in truths.items()})
+    m = score_file(dataset, half)["metrics"]
     assert m["fault_offset_bias"] == pytest.approx(-0.5, abs=1e-6)
     valid = np.concatenate([s["valid"].ravel().astype(bool) for s in truths.values()])
     absolute = np.concatenate(
@@ -72,24 +72,24 @@ def test_injected_errors_give_expected_numbers(dataset, truths, tmp_path):
 
 def test_reference_rows(dataset, truths, tmp_path):
     for kind in ("truth", "zero"):
-        write_reference(kind, str(dataset), "validation", tmp_path / f"{kind}.npz", progress=False)
-    results = score(dataset, tmp_path / "truth.npz")
+        write_reference(kind, dataset, tmp_path / f"{kind}.npz")
+    results = score_file(dataset, tmp_path / "truth.npz")
     m = results["metrics"]
     assert m["mae"] == 0.0 and m["epe"] == 0.0 and m["fault_offset_bias"] == 0.0
     assert all(band["mae"] in (0.0, None) for band in m["bands"].values())
-    zero = score(dataset, tmp_path / "zero.npz")["metrics"]
+    zero = score_file(dataset, tmp_path / "zero.npz")["metrics"]
     absolute = np.concatenate(
         [np.abs(s["displacement"]).reshape(2, -1) for s in truths.values()], 1
     )
     assert zero["mae"] == pytest.approx(absolute.mean(), rel=1e-6)
     assert zero["fault_offset_bias"] == pytest.approx(-1.0)
-    assert results["num_samples"] == 2 and results["split"] == "validation"
+    assert results["num_samples"] == 3 and results["split"] == "validation"
     assert results["dataset"]["content_sha256"] and results["dataset"]["generator"]
     assert set(results["per_sample"]) == set(truths)
 
 
 def test_cli_writes_results_and_plots(dataset, tmp_path, capsys):
-    write_reference("zero", str(dataset), "validation", tmp_path / "zero.npz", progress=False)
+    write_reference("zero", dataset, tmp_path / "zero.npz")
     status = main(
         [
             "evaluate",
@@ -113,7 +113,7 @@ def test_cli_writes_results_and_plots(dataset, tmp_path, capsys):
         results["metrics"]
     )
     assert (tmp_path / "plots" / "error_profile.png").stat().st_size > 0
-    assert len(list((tmp_path / "plots").glob("sample_*.png"))) == 2
+    assert len(list((tmp_path / "plots").glob("sample_*.png"))) == 3
     assert "d<=2" in capsys.readouterr().out
 
 
@@ -207,9 +207,26 @@ def test_correlator_baseline_beats_zero(dataset, tmp_path, capsys):
             ]
         )
         assert status == 0
-    zero = score(dataset, tmp_path / "zero.npz")["metrics"]
-    correlator = score(dataset, tmp_path / "correlator.npz")["metrics"]
+    zero = score_file(dataset, tmp_path / "zero.npz")["metrics"]
+    correlator = score_file(dataset, tmp_path / "correlator.npz")["metrics"]
     assert correlator["mae"] < 0.5 * zero["mae"]
     # Next to the fault the correlator smears the jump: it does worse there than far away.
     assert correlator["bands"]["d<=2"]["mae"] > correlator["bands"]["d>32"]["mae"]
     assert "s per sample" in capsys.readouterr().out
+
+
+def test_in_memory_score_equals_the_file_score(dataset, truths, tmp_path):
+    """A validation loop's ``score`` gives exactly the numbers of ``quakebench evaluate``."""
+    rng = np.random.default_rng(1)
+    predictions = {
+        i: (s["displacement"] + rng.normal(0, 0.05, s["displacement"].shape)).astype(np.float32)
+        for i, s in truths.items()
+    }
+    write_predictions_file = tmp_path / "noisy.npz"
+    write_arrays(write_predictions_file, predictions)
+    from_file = score_file(dataset, write_predictions_file)
+    in_memory = score(predictions, iter_samples(load_split(dataset, "validation")))
+    assert in_memory["metrics"] == from_file["metrics"]
+    assert in_memory["per_sample"] == from_file["per_sample"]
+    with pytest.raises(ValueError, match="predictions: unknown id x"):
+        score({**predictions, "x": predictions[next(iter(truths))]}, truths.values())

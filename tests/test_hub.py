@@ -13,17 +13,16 @@ import os
 import subprocess
 import sys
 
-from baselines.reference import write_reference
-from quakebench.data.build import BuildConfig, build
+import pytest
+
 from tests.local_hub import LocalHub
+from tests.test_evaluate import write_reference
 
 
-def test_evaluate_by_hub_name(tmp_path):
-    folder = tmp_path / "build"
-    build(
-        BuildConfig("postwarped", 10, 48, 5, folder, samples_per_shard=5), workers=1, progress=False
-    )
-    write_reference("truth", str(folder), "validation", tmp_path / "truth.npz", progress=False)
+@pytest.mark.slow
+def test_evaluate_by_hub_name(postwarped_build, tmp_path):
+    folder = postwarped_build
+    write_reference("truth", folder, tmp_path / "truth.npz")
     work = tmp_path / "work"  # no local folder named like the dataset here
     work.mkdir()
     with LocalHub({"quakebench/postwarped": folder}) as hub:
@@ -54,5 +53,5 @@ def test_evaluate_by_hub_name(tmp_path):
         results["dataset"]["content_sha256"]
         == json.loads((folder / "manifest.json").read_text())["content_sha256"]
     )
-    assert results["num_samples"] == 2 and results["metrics"]["mae"] == 0.0
+    assert results["num_samples"] == 3 and results["metrics"]["mae"] == 0.0
     assert any("resolve" in r and r.endswith(".parquet") for r in hub.requests)

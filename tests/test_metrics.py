@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -34,15 +35,6 @@ def test_headline_metrics_by_hand():
     assert mae(predicted, truth, valid) == pytest.approx(11 / 6)
     assert m["bands"]["d>32"]["count"] == 3 and m["bands"]["d<=2"]["count"] == 0
     assert math.isnan(m["bands"]["d<=2"]["mae"])
-
-
-def test_distance_to_polyline():
-    distance = distance_to_polyline((5, 6), np.array([[2.0, -10.0], [2.0, 1.0], [5.0, 1.0]]))
-    assert distance[0, 0] == pytest.approx(2.0)  # beside the vertical part
-    assert distance[4, 4] == pytest.approx(3.0)  # below the horizontal part
-    assert distance[3, 0] == pytest.approx(math.hypot(2, 2))  # nearest the corner (2, 1)
-    assert distance[1, 3] == 0.0
-    assert distance_to_polyline((2, 2), np.array([[0.0, 0.0]]))[1, 1] == pytest.approx(math.sqrt(2))
 
 
 @pytest.fixture
@@ -101,3 +93,18 @@ def test_aggregate_is_the_mean_over_all_pixels(step):
     )
     assert total.metrics()["mae"] == pytest.approx(errors.mean())
     assert math.isnan(ErrorStatistics().metrics()["mae"])  # no pixels, no score
+
+
+def test_distance_to_polyline_against_brute_force():
+    """Every pixel of a tile against the nearest of 20,000 points sampled along the trace."""
+    rng = np.random.default_rng(3)
+    polyline = np.column_stack([np.linspace(-5, 45, 6), rng.uniform(-5, 35, 6)])
+    distance = distance_to_polyline((30, 40), polyline)
+    t = np.linspace(0, 1, 4000)[:, None]
+    points = np.concatenate([a + t * (b - a) for a, b in itertools.pairwise(polyline)])
+    rows, cols = np.mgrid[0:30, 0:40]
+    pixels = np.column_stack([cols.ravel(), rows.ravel()]).astype(float)
+    brute = np.min(np.linalg.norm(pixels[:, None] - points[None], axis=2), axis=1)
+    spacing = max(np.linalg.norm(b - a) for a, b in itertools.pairwise(polyline)) / 3999
+    assert np.all(brute.reshape(30, 40) >= distance - 1e-9)
+    assert np.all(brute.reshape(30, 40) - distance <= spacing / 2 + 1e-9)

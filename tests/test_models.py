@@ -10,17 +10,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from baselines.models import MODELS, get_model  # noqa: E402
+from baselines.models.config import TrainConfig  # noqa: E402
 from baselines.models.fit import overfit_batch  # noqa: E402
-from baselines.models.inputs import augment, flip_displacement, rotate_displacement  # noqa: E402
 from baselines.models.loss import (  # noqa: E402
     SCALE_WEIGHTS,
     absolute_error_sums,
     multiscale_loss,
 )
 from baselines.models.predict import predict_batch  # noqa: E402
-from baselines.models.train import TrainConfig, TrainingSamples, train  # noqa: E402
-from quakebench.data.reader import load_split  # noqa: E402
+from baselines.models.registry import MODELS, get_model  # noqa: E402
+from baselines.models.train import network_batch, train, training_samples  # noqa: E402
+from quakebench.data.transforms import augment, flip_displacement, rotate_displacement  # noqa: E402
 
 # Published sizes (millions of parameters, two single-channel images as input): FlowNetS and
 # StrainNet-f 38.66 (FlowNetS is 38.68 on two RGB images); the seed paper's FlowNetSD "about 38".
@@ -114,11 +114,14 @@ def test_get_model_errors(tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_dataset(tmp_path_factory):
-    from quakebench.data.build import BuildConfig, build
+    """Four training samples and one for validation: the DDP test needs one global batch."""
+    from quakebench.config import BuildConfig
+    from quakebench.data.build import build
 
     folder = tmp_path_factory.mktemp("tiny")
     build(
-        BuildConfig("prewarped", 5, 64, 1, folder, samples_per_shard=5), workers=1, progress=False
+        BuildConfig("prewarped", 5, folder, size=64, seed=1, samples_per_shard=5, workers=1),
+        progress=False,
     )
     return folder
 
@@ -130,14 +133,14 @@ def tiny_config(dataset, output) -> TrainConfig:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, size", [("flownets", 64), ("strainnet", 32), ("flownetsd", 32)])
 def test_each_model_overfits_a_few_samples(name, size, tiny_dataset):
     """Three training samples (32 px crops for the full-resolution networks, 10x costlier per
     pixel) are fitted to a mean absolute error below 0.02 px within 200 steps."""
-    samples = TrainingSamples(load_split(tiny_dataset, "train"), None, 0, train=False)
-    images, target, valid = (
-        torch.stack([samples[i][k][..., :size, :size] for i in range(3)]) for k in range(3)
-    )
+    samples = training_samples(tiny_dataset, "train", None, 0)
+    batch = torch.utils.data.default_collate([samples[i] for i in range(3)])
+    images, target, valid = (t[..., :size, :size] for t in network_batch(batch, "cpu"))
     zero_total, zero_count = absolute_error_sums(torch.zeros_like(target), target, valid)
     assert zero_total / zero_count > 0.04  # so that 0.02 px takes a fit, not a zero output
     torch.manual_seed(0)
@@ -161,6 +164,7 @@ def test_translated_pairs():
         translated_pair(np.zeros((100, 100)), 64, 2.0, rng)
 
 
+@pytest.mark.slow
 def test_flownets_beats_zero_on_translations_of_unseen_texture():
     """A short CPU run (400 steps of 8 pairs) learns uniform shifts of up to 2 px of real
     Landsat-8 texture well enough to beat the zero prediction on crops from another part of
@@ -242,13 +246,32 @@ def _ddp_worker(rank: int, world: int, port: int, config: TrainConfig) -> None:
         LOCAL_RANK=str(rank),
     )
     torch.set_num_threads(1)
-    train(config, progress=False)
+    torch.manual_seed(config.seed)
+    model = get_model(config.model)
+    train(config, progress=False, model=model)
+    torch.save(model.state_dict(), config.output / f"weights-rank{rank}.pt")
     torch.distributed.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_two_process_ddp_on_cpu(tiny_dataset, tmp_path):
+    """Two processes of 2 samples each take the same step as one process over the same 4
+    samples (one global batch), and end with identical weights."""
+    assert all(s["valid"].all() for s in training_samples(tiny_dataset, "train", None, 0).split)
     config = tiny_config(tiny_dataset, tmp_path / "ddp")
     torch.multiprocessing.spawn(_ddp_worker, args=(2, _free_port(), config), nprocs=2)
     with open(tmp_path / "ddp" / "log.csv") as handle:
         (row,) = list(csv.DictReader(handle))
     assert row["world_size"] == "2" and np.isfinite(float(row["train_loss"]))
+    ranks = [torch.load(tmp_path / "ddp" / f"weights-rank{r}.pt") for r in range(2)]
+    assert all(torch.equal(ranks[0][k], ranks[1][k]) for k in ranks[0])
+
+    single = TrainConfig(**{**config.__dict__, "output": tmp_path / "single", "batch_size": 4})
+    torch.manual_seed(single.seed)
+    model = get_model(single.model)
+    train(single, progress=False, model=model)
+    # One AdamW step moves each weight by about lr x sign(gradient): the runs agree to float32
+    # rounding except where a gradient is within rounding of 0 (its sign may then differ).
+    differences = torch.cat([(model.state_dict()[k] - ranks[0][k]).abs().ravel() for k in ranks[0]])
+    assert float(differences.max()) <= 2.5 * config.learning_rate
+    assert float((differences > 1e-6).float().mean()) < 1e-3

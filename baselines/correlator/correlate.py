@@ -13,12 +13,11 @@ likewise); images are padded by reflection at their borders, where the SNR is lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from tqdm.auto import tqdm
 
+from baselines.correlator.config import CorrelatorConfig
 from baselines.correlator.phase_correlation import (
     FrequencyMask,
     cross_power,
@@ -31,49 +30,6 @@ from baselines.correlator.phase_correlation import (
 
 CHUNK_WINDOWS = 16384
 """Windows per batch (about 64 MB per image at 32 x 32, float32)."""
-
-
-@dataclass(frozen=True)
-class CorrelatorConfig:
-    """Correlator settings, defaults for Landsat-8 panchromatic images.
-
-    Attributes
-    ----------
-    window : int
-        Fine window side, pixels.
-    step : int
-        Output spacing, pixels (1: a value at every pixel).
-    coarse_window : int
-        Window side of the integer stage.
-    coarse_step : int
-        Grid spacing of the integer stage.
-    max_frequency : float
-        Frequency mask radius, cycles per pixel.
-    iterations : int
-        Robust reweighting iterations of the phase-plane fit.
-    taper_beta : float
-        Fraction of the window side under the raised-cosine taper.
-    device : str or None
-        None: NumPy/SciPy on the CPU. A torch device (``"cuda"``, ``"cpu"``): the fine stage's
-        FFTs and fits run in torch there.
-    """
-
-    window: int = 32
-    step: int = 1
-    coarse_window: int = 64
-    coarse_step: int = 16
-    max_frequency: float = 0.35
-    iterations: int = 3
-    taper_beta: float = 0.5
-    device: str | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("window", "coarse_window"):
-            value = getattr(self, name)
-            if value < 8 or value % 2:
-                raise ValueError(f"{name} must be an even number >= 8, got {value}")
-        if self.step < 1 or self.coarse_step < 1:
-            raise ValueError("step and coarse_step must be at least 1")
 
 
 def _windows(image: np.ndarray, size: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -27,7 +23,8 @@ def plot_displacement(
     title : str
         Figure title.
     """
-    figure, axes = plt.subplots(1, 2, figsize=(11, 5), constrained_layout=True)
+    figure = Figure(figsize=(11, 5), layout="constrained")
+    axes = figure.subplots(1, 2)
     for axis, component, name in zip(axes, displacement_px, ("E-W", "N-S"), strict=True):
         limit = float(np.abs(displacement_px).max()) or 1.0
         image = axis.imshow(component, cmap="RdBu_r", vmin=-limit, vmax=limit)
@@ -50,7 +47,8 @@ def plot_displacement(
 
 def plot_pair_validity(pre: np.ndarray, post: np.ndarray, valid: np.ndarray, title: str) -> Figure:
     """A two-date pair side by side, and the validity mask over the first date."""
-    figure, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
+    figure = Figure(figsize=(16, 4.6), layout="constrained")
+    axes = figure.subplots(1, 3)
     for axis, image, name in zip(
         axes, (pre, post, pre), ("date 1", "date 2", "valid"), strict=True
     ):

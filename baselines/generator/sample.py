@@ -27,42 +27,10 @@ from baselines.generator.scenes import Scene, ScenePair
 from baselines.generator.simulate import simulate
 from baselines.generator.validity import pair_report
 from baselines.generator.warp import warp
+from quakebench.contract import DATASETS, SCENARIO_FIELDS, sample_id, split_of
 
-DATASETS = ("prewarped", "postwarped")
-SPLITS = ("train", "validation")
 WARP_MARGIN_PX = 24
 """Extra source pixels around each tile for warping (displacements stay well below this)."""
-
-VALIDATION_EVERY = 5
-"""Every fifth sample (``index % 5 == 4``) is in the validation split: 80 % / 20 %."""
-
-SCENARIO_FIELDS = (
-    "magnitude",
-    "moment_nm",
-    "sense",
-    "rake_deg",
-    "strike_deg",
-    "dip_deg",
-    "seismogenic_depth_km",
-    "length_km",
-    "width_km",
-    "mean_slip_m",
-    "max_slip_m",
-    "mean_surface_slip_m",
-    "along_strike_offset_km",
-    "across_strike_offset_km",
-    "trace_hurst",
-    "roughness_ratio",
-    "slip_hurst",
-    "slip_correlation_strike_km",
-    "slip_correlation_dip_km",
-    "slip_cv",
-    "shallow_deficit",
-    "shallow_deficit_depth_km",
-    "num_triangles",
-    "generator",
-)
-"""Scenario parameters copied into every sample (see ``quakebench simulate``)."""
 
 
 @dataclass(frozen=True)
@@ -100,16 +68,6 @@ def pair_source(pair: ScenePair) -> Source:
 def scene_source(scene: Scene) -> Source:
     """A single-date source (``prewarped`` only): valid wherever the image has signal."""
     return Source(scene.id, scene, None, np.asarray(scene.image) > 0, np.zeros(2))
-
-
-def split_of(index: int) -> str:
-    """The split of sample ``index``."""
-    return SPLITS[1] if index % VALIDATION_EVERY == VALIDATION_EVERY - 1 else SPLITS[0]
-
-
-def sample_id(dataset: str, index: int) -> str:
-    """Stable sample id, e.g. ``prewarped-validation-000004``."""
-    return f"{dataset}-{split_of(index)}-{index:06d}"
 
 
 def sample_rng(seed: int, index: int) -> np.random.Generator:

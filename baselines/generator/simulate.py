@@ -20,6 +20,7 @@ from baselines.generator.pixels import map_to_pixel
 from baselines.generator.rupture import Rupture, build_rupture
 from baselines.generator.scenario import ScenarioConfig, sample_scenario
 from baselines.generator.tde import POISSON_RATIO
+from baselines.generator.tile import TileConfig
 from quakebench import __version__
 from quakebench.atomic import atomic_path
 from quakebench.errors import QuakebenchError
@@ -86,8 +87,8 @@ def describe(rupture: Rupture, scenario_params: dict, size: int, pixel_size_m: f
 
 def simulate(
     seed: int,
-    size: int = 1024,
-    pixel_size_m: float = 15.0,
+    size: int = TileConfig.size,
+    pixel_size_m: float = TileConfig.pixel_size_m,
     scenario_config: ScenarioConfig | None = None,
     mesh_config: MeshConfig | None = None,
     grid_config: GridConfig | None = None,
@@ -109,12 +110,7 @@ def simulate(
     -------
     Simulation
     """
-    if seed < 0:
-        raise QuakebenchError(f"seed must be non-negative, got {seed}")
-    if size < 16:
-        raise QuakebenchError(f"size must be at least 16 pixels, got {size}")
-    if not pixel_size_m > 0:
-        raise QuakebenchError(f"pixel size must be positive, got {pixel_size_m} m")
+    TileConfig(seed, size, pixel_size_m)  # raises on a bad value, naming it
     tile_size_m = size * pixel_size_m
 
     start = time.perf_counter()

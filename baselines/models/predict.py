@@ -1,22 +1,15 @@
-"""A trained network's predictions file for a dataset split (``quakebench predict``)."""
+"""Running a trained network: on batches of any size, on one pair, as a benchmark method."""
 
 from __future__ import annotations
-
-import os
-import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
-from baselines.models import get_model
-from baselines.models.inputs import normalise_pair
-from quakebench.data.reader import iter_samples, stream_split
-from quakebench.predictions import PredictionWriter
-
-MULTIPLE = 64
-"""The networks' total stride: inputs are padded (by reflection) to a multiple of it."""
+from baselines.models.config import MULTIPLE, NetworkConfig
+from baselines.models.registry import get_model
+from quakebench.data.transforms import normalise_pair
+from quakebench.predictions import Predictor
 
 
 def predict_batch(model: torch.nn.Module, images: torch.Tensor) -> torch.Tensor:
@@ -40,24 +33,12 @@ def predict_displacement(
     return output.float().cpu().numpy()
 
 
-def predict_split(
-    name: str,
-    checkpoint: str | os.PathLike,
-    dataset: str,
-    split: str,
-    output: str | os.PathLike,
-    device: str | None = None,
-    progress: bool = True,
-) -> tuple[int, float]:
-    """Write a network's predictions for a split; returns the count and seconds per sample."""
-    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    model = get_model(name, checkpoint).to(device).eval()
-    count, seconds = 0, 0.0
-    with PredictionWriter(output) as writer:
-        for sample in tqdm(iter_samples(stream_split(dataset, split)), disable=not progress):
-            start = time.perf_counter()
-            displacement = predict_displacement(model, sample["pre"], sample["post"], device)
-            seconds += time.perf_counter() - start
-            writer.write(sample["id"], displacement)
-            count += 1
-    return count, seconds / max(count, 1)
+def network_predictor(config: NetworkConfig) -> Predictor:
+    """A trained network as a predictor for :func:`quakebench.predictions.write_predictions`."""
+    device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    model = get_model(config.model, config.checkpoint).to(device).eval()
+
+    def predict(sample: dict) -> np.ndarray:
+        return predict_displacement(model, sample["pre"], sample["post"], device)
+
+    return predict

@@ -10,103 +10,52 @@ from __future__ import annotations
 import csv
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader, Dataset, DistributedSampler
+from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
-from baselines.models import check_model_name, get_model
-from baselines.models.inputs import augment, normalise_pair
+from baselines.models.config import TrainConfig
 from baselines.models.loss import absolute_error_sums, multiscale_loss
-from baselines.models.predict import MULTIPLE, predict_batch
+from baselines.models.predict import predict_batch
+from baselines.models.registry import get_model
 from quakebench.atomic import atomic_path
-from quakebench.data.reader import load_split, restore_dtypes
+from quakebench.data.torch_dataset import QuakebenchDataset
+from quakebench.data.transforms import Compose, NormalisedPair, RandomCrop, RandomDihedral
 from quakebench.errors import QuakebenchError
 
 LOG_FIELDS = ("epoch", "train_loss", "validation_mae_px", "seconds", "world_size")
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    """A training run.
-
-    Attributes
-    ----------
-    model : str
-        ``flownets``, ``flownetsd`` or ``strainnet``.
-    dataset : str
-        Dataset folder or Hub name.
-    output : Path
-        Run folder: ``last.pt``, ``best.pt``, ``log.csv``.
-    crop : int
-        Side of the random training crops (512 in the seed paper).
-    batch_size : int
-        Samples per step on each device (8 in the seed paper).
-    epochs : int
-    learning_rate : float
-    weight_decay : float
-    seed : int
-    workers : int
-        Data-loading processes per device.
-    device : str or None
-        ``cuda``, ``cpu``...; by default CUDA where available.
-    """
-
-    model: str
-    dataset: str
-    output: Path
-    crop: int = 512
-    batch_size: int = 8
-    epochs: int = 100
-    learning_rate: float = 1e-4
-    weight_decay: float = 4e-4
-    seed: int = 0
-    workers: int = 0
-    device: str | None = None
-
-    def __post_init__(self) -> None:
-        check_model_name(self.model)
-        if self.crop <= 0 or self.crop % MULTIPLE:
-            raise ValueError(f"crop must be a positive multiple of {MULTIPLE} px, got {self.crop}")
-        for name in ("batch_size", "epochs"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+NETWORK_FIELDS = ("images", "displacement", "valid")
+"""What a network's training reads of a sample: the normalised pair, the truth and the mask."""
 
 
-class TrainingSamples(Dataset):
-    """Training samples as tensors: normalised pair, displacement, valid mask; augmented.
+def training_samples(
+    dataset: str | os.PathLike, split: str, crop: int | None, seed: int
+) -> QuakebenchDataset:
+    """A split as network tensors; training splits get random crops, quarter turns and flips.
 
     The augmentation of sample ``i`` in epoch ``e`` depends on ``(seed, e, i)`` only, so runs
     are reproducible whatever the number of loading processes.
     """
+    steps = [RandomCrop(crop), RandomDihedral()] if crop is not None else []
+    transform = Compose([*steps, NormalisedPair()])
+    return QuakebenchDataset(dataset, split, transform, NETWORK_FIELDS, seed)
 
-    def __init__(self, split, crop: int | None, seed: int, train: bool) -> None:
-        self.split, self.crop, self.seed, self.train = split, crop, seed, train
-        self.epoch = 0
 
-    def __len__(self) -> int:
-        return len(self.split)
-
-    def __getitem__(self, index: int):
-        sample = restore_dtypes(self.split[index], self.split.features)
-        images = normalise_pair(sample["pre"], sample["post"])
-        displacement = sample["displacement"]
-        valid = sample["valid"].astype(np.float32)
-        if self.train:
-            rng = np.random.default_rng([self.seed, self.epoch, index])
-            images, displacement, valid = augment(images, displacement, valid, rng, self.crop)
-        return (
-            torch.from_numpy(images),
-            torch.from_numpy(displacement),
-            torch.from_numpy(valid[None]),
-        )
+def network_batch(batch: dict, device: torch.device) -> tuple[torch.Tensor, ...]:
+    """``images [B, 2, H, W]``, ``target [B, 2, H, W]`` and ``valid [B, 1, H, W]`` on a device."""
+    return (
+        batch["images"].to(device),
+        batch["displacement"].to(device),
+        batch["valid"][:, None].to(device, torch.float32),
+    )
 
 
 def _distributed() -> tuple[int, int]:
@@ -122,8 +71,8 @@ def validation_mae(model, loader, device) -> float:
     model.eval()
     total, count = 0.0, 0.0
     with torch.no_grad():
-        for images, target, valid in loader:
-            images, target, valid = images.to(device), target.to(device), valid.to(device)
+        for batch in loader:
+            images, target, valid = network_batch(batch, device)
             batch_total, batch_count = absolute_error_sums(
                 predict_batch(model, images), target, valid
             )
@@ -138,9 +87,15 @@ def _save(path: Path, state: dict) -> None:
         torch.save(state, temporary)
 
 
-def train(config: TrainConfig, progress: bool = True) -> list[dict]:
-    """Train (or resume training) a network; returns the log rows of this run's epochs."""
-    training = TrainingSamples(load_split(config.dataset, "train"), config.crop, config.seed, True)
+def train(
+    config: TrainConfig, progress: bool = True, model: torch.nn.Module | None = None
+) -> list[dict]:
+    """Train (or resume training) a network; returns the log rows of this run's epochs.
+
+    ``model`` is trained in place when given (else ``config.model`` is initialised from
+    ``config.seed``), so that a caller can inspect it afterwards.
+    """
+    training = training_samples(config.dataset, "train", config.crop, config.seed)
     tile = training.split.features["valid"].shape[0]
     if config.crop > tile:
         raise QuakebenchError(
@@ -154,7 +109,7 @@ def train(config: TrainConfig, progress: bool = True) -> list[dict]:
     output = Path(config.output)
     output.mkdir(parents=True, exist_ok=True)
 
-    model = get_model(config.model).to(device)
+    model = (model if model is not None else get_model(config.model)).to(device)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
@@ -176,13 +131,13 @@ def train(config: TrainConfig, progress: bool = True) -> list[dict]:
         drop_last=False,
         generator=torch.Generator().manual_seed(config.seed),
     )
-    validation = TrainingSamples(load_split(config.dataset, "validation"), None, config.seed, False)
+    validation = training_samples(config.dataset, "validation", None, config.seed)
     validation_loader = DataLoader(validation, 1, num_workers=config.workers)
 
     rows = []
     for epoch in range(start_epoch, config.epochs):
         started = time.perf_counter()
-        training.epoch = epoch
+        training.set_epoch(epoch)
         if sampler is not None:
             sampler.set_epoch(epoch)
         losses = []
@@ -192,8 +147,8 @@ def train(config: TrainConfig, progress: bool = True) -> list[dict]:
             disable=not progress or rank != 0,
             leave=False,
         )
-        for images, target, valid in bar:
-            images, target, valid = images.to(device), target.to(device), valid.to(device)
+        for batch in bar:
+            images, target, valid = network_batch(batch, device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
                 flows = wrapped(images)
             loss = multiscale_loss([f.float() for f in flows], target, valid)

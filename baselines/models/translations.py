@@ -17,8 +17,8 @@ from baselines.generator.patches import crop_origin
 from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog
 from baselines.generator.warp import warp
 from baselines.models.fit import FitProgress, fit_batches
-from baselines.models.inputs import augment, normalise_pair
 from baselines.models.loss import absolute_error_sums
+from quakebench.data.transforms import augment, normalise_pair
 
 MAX_CROP_DRAWS = 1000
 """Random crops tried before giving up on an image that is mostly no-data."""

@@ -9,6 +9,8 @@ The folder is a Hugging Face dataset repository::
 
 Each shard is one Dask task that renders its samples one at a time and writes them atomically.
 An interrupted build resumes: shards already on disk are checked and kept, the rest are built.
+The generator (``baselines.generator``) renders the samples; it is imported only when a build
+runs, so the core's readers never load it.
 """
 
 from __future__ import annotations
@@ -22,19 +24,10 @@ from pathlib import Path
 import datasets
 from tqdm.auto import tqdm
 
-from baselines.generator.sample import (
-    DATASETS,
-    Source,
-    make_sample,
-    pair_source,
-    sample_id,
-    scene_source,
-    split_of,
-)
-from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog, scenes_in_folder
-from baselines.generator.simulate import GENERATOR_VERSION
 from quakebench import __version__
 from quakebench.atomic import atomic_path
+from quakebench.config import BuildConfig
+from quakebench.contract import SPLITS, sample_id, split_of
 from quakebench.data.card import render_card
 from quakebench.data.manifest import MANIFEST, read_manifest, write_manifest
 from quakebench.data.schema import sample_features
@@ -48,56 +41,11 @@ BYTES_PER_PIXEL = 9.4
 """Compressed bytes per pixel of a sample, measured on 1024 x 1024 builds (benchmarks/build.py)."""
 
 
-@dataclass(frozen=True)
-class BuildConfig:
-    """What to build.
-
-    Attributes
-    ----------
-    dataset : {"prewarped", "postwarped"}
-    num_samples : int
-    size : int
-        Tile side, pixels.
-    seed : int
-    output : Path
-        The dataset folder.
-    samples_per_shard : int or None
-        Samples per Parquet shard; by default enough for about 1 GB.
-    catalog : Path or None
-        JSON scene catalogue (:mod:`baselines.generator.scenes`); the bundled one by default.
-    scenes : Path or None
-        A folder of single-date GeoTIFFs instead (``prewarped`` only).
-    """
-
-    dataset: str
-    num_samples: int
-    size: int
-    seed: int
-    output: Path
-    samples_per_shard: int | None = None
-    catalog: Path | None = None
-    scenes: Path | None = None
-
-    def __post_init__(self) -> None:
-        if self.dataset not in DATASETS:
-            raise QuakebenchError(
-                f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset}"
-            )
-        if self.num_samples < 1:
-            raise QuakebenchError(f"--num-samples must be at least 1, got {self.num_samples}")
-        if self.size < 16:
-            raise QuakebenchError(f"--size must be at least 16 pixels, got {self.size}")
-        if self.seed < 0:
-            raise QuakebenchError(f"--seed must be non-negative, got {self.seed}")
-        if self.scenes is not None and self.dataset == "postwarped":
-            raise QuakebenchError("postwarped needs two-date pairs: use --catalog, not --scenes")
-
-    @property
-    def shard_samples(self) -> int:
-        """Samples per shard."""
-        if self.samples_per_shard is not None:
-            return self.samples_per_shard
-        return max(1, int(SHARD_TARGET_BYTES / (BYTES_PER_PIXEL * self.size**2)))
+def shard_samples(config: BuildConfig) -> int:
+    """Samples per shard: as configured, else enough for about 1 GB."""
+    if config.samples_per_shard is not None:
+        return config.samples_per_shard
+    return max(1, int(SHARD_TARGET_BYTES / (BYTES_PER_PIXEL * config.size**2)))
 
 
 @dataclass(frozen=True)
@@ -112,11 +60,11 @@ class ShardPlan:
 def plan_shards(config: BuildConfig) -> list[ShardPlan]:
     """Every shard of a build, samples in index order within each split."""
     plans = []
-    for split in ("train", "validation"):
+    for split in SPLITS:
         indices = [i for i in range(config.num_samples) if split_of(i) == split]
         chunks = [
-            tuple(indices[i : i + config.shard_samples])
-            for i in range(0, len(indices), config.shard_samples)
+            tuple(indices[i : i + shard_samples(config)])
+            for i in range(0, len(indices), shard_samples(config))
         ]
         plans += [
             ShardPlan(shard_name(split, k, len(chunks)), split, chunk)
@@ -126,8 +74,11 @@ def plan_shards(config: BuildConfig) -> list[ShardPlan]:
 
 
 @functools.lru_cache(maxsize=4)
-def scene_library(catalog: Path | None, scenes: Path | None) -> list[Source]:
-    """The sources samples are cropped from (cached: each worker reads them once)."""
+def scene_library(catalog: Path | None, scenes: Path | None) -> list:
+    """The generator's sources samples are cropped from (cached: each worker reads them once)."""
+    from baselines.generator.sample import pair_source, scene_source
+    from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog, scenes_in_folder
+
     if scenes is not None:
         return [scene_source(scene) for scene in scenes_in_folder(scenes)]
     _, pairs = read_catalog(catalog or BUNDLED_CATALOG)
@@ -145,6 +96,8 @@ def build_features(config: BuildConfig) -> datasets.Features:
 
 def build_shard(config: BuildConfig, plan: ShardPlan) -> ShardInfo:
     """Render and write one shard (runs on a Dask worker)."""
+    from baselines.generator.sample import make_sample
+
     library = scene_library(config.catalog, config.scenes)
     samples = (
         make_sample(config.dataset, config.seed, index, config.size, library)
@@ -168,13 +121,15 @@ def _existing(config: BuildConfig, plan: ShardPlan) -> ShardInfo | None:
 
 def build_parameters(config: BuildConfig) -> dict:
     """The parameters recorded in the manifest (a resumed build must match them)."""
+    from baselines.generator.simulate import GENERATOR_VERSION
+
     library = scene_library(config.catalog, config.scenes)
     return {
         "dataset": config.dataset,
         "num_samples": config.num_samples,
         "size": config.size,
         "seed": config.seed,
-        "samples_per_shard": config.shard_samples,
+        "samples_per_shard": shard_samples(config),
         "generator": GENERATOR_VERSION,
         "quakebench": __version__,
         "scenes": sorted({s.pre.id for s in library} | {s.post.id for s in library if s.post}),
@@ -201,24 +156,11 @@ def _start(config: BuildConfig, parameters: dict) -> None:
         write_manifest(config.output, {**parameters, "complete": False}, [])
 
 
-def build(
-    config: BuildConfig,
-    scheduler: str | None = None,
-    workers: int | None = None,
-    progress: bool = True,
-) -> dict:
+def build(config: BuildConfig, progress: bool = True) -> dict:
     """Build (or finish building) a dataset folder; returns the manifest.
 
-    Parameters
-    ----------
-    config : BuildConfig
-    scheduler : str, optional
-        Address of a running Dask scheduler (e.g. one started by dask-jobqueue on a cluster).
-        By default a local cluster of ``workers`` processes is started.
-    workers : int, optional
-        Local worker processes (default: one per core).
-    progress : bool
-        Show a progress bar.
+    Shards are built on ``config.scheduler`` if given, else on a local cluster of
+    ``config.workers`` processes (one per core by default).
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -237,12 +179,12 @@ def build(
     )
     if todo:
         with contextlib.ExitStack() as stack:
-            if scheduler:
-                client = stack.enter_context(Client(scheduler))
+            if config.scheduler:
+                client = stack.enter_context(Client(config.scheduler))
             else:
                 cluster = stack.enter_context(
                     LocalCluster(
-                        n_workers=workers or os.cpu_count() or 1,
+                        n_workers=config.workers or os.cpu_count() or 1,
                         threads_per_worker=1,
                         processes=True,
                         dashboard_address=":0",  # no fixed port: builds may run side by side

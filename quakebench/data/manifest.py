@@ -59,12 +59,15 @@ def verify(folder: str | os.PathLike) -> list[str]:
     Returns
     -------
     list of str
-        One line per problem (missing, wrong size or checksum, unreadable Parquet, wrong sample
-        count, a shard the manifest does not list); empty when all is well.
+        One line per problem (an unfinished build, a missing shard, a wrong size or checksum,
+        unreadable Parquet, a wrong sample count, a shard the manifest does not list), each
+        starting with the file's path in the folder; empty when all is well.
     """
     folder = Path(folder)
     manifest = read_manifest(folder)
-    problems = []
+    problems = (
+        [] if manifest.get("complete") else [f"{MANIFEST}: build not finished; run generate again"]
+    )
     listed = set()
     for shard in manifest["shards"]:
         path = folder / shard["file"]

@@ -16,11 +16,9 @@ import datasets
 import numpy as np
 import pyarrow.dataset
 
-from baselines.generator.sample import DATASETS
-from quakebench.data.schema import ARRAY_FIELDS
+from quakebench.contract import ARRAY_FIELDS, DATASETS, HUB_NAMESPACE
 from quakebench.errors import QuakebenchError
 
-HUB_NAMESPACE = "quakebench"
 HUB_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 """A Hub repository id, ``owner/name`` (a path with more parts is a local folder)."""
 

@@ -8,47 +8,13 @@ from __future__ import annotations
 
 import datasets
 
-from baselines.generator.sample import SCENARIO_FIELDS
-
-_STRINGS = {
-    "id",
-    "dataset",
-    "split",
-    "sense",
-    "generator",
-    "pre_scene",
-    "post_scene",
-    "pre_date",
-    "post_date",
-    "crs",
-}
-_INTEGERS = {"index", "seed", "num_triangles", "crop_row", "crop_col", "orientation"}
-SCALAR_FIELDS = (
-    "id",
-    "dataset",
-    "split",
-    "index",
-    "seed",
-    *SCENARIO_FIELDS,
-    "pre_scene",
-    "post_scene",
-    "pre_date",
-    "post_date",
-    "crop_row",
-    "crop_col",
-    "orientation",
-    "crs",
-    "pixel_size_m",
-    "coregistration_row_px",
-    "coregistration_col_px",
-)
-ARRAY_FIELDS = ("pre", "post", "displacement", "valid")
+from quakebench.contract import INTEGER_FIELDS, SCALAR_FIELDS, STRING_FIELDS
 
 
 def _scalar(name: str) -> datasets.Value:
-    if name in _STRINGS:
+    if name in STRING_FIELDS:
         return datasets.Value("string")
-    return datasets.Value("int64" if name in _INTEGERS else "float64")
+    return datasets.Value("int64" if name in INTEGER_FIELDS else "float64")
 
 
 def sample_features(size: int, pre_dtype: str = "uint16") -> datasets.Features:

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from quakebench.atomic import atomic_path
 from quakebench.checksums import sha256_file
-from quakebench.data.schema import ARRAY_FIELDS, SCALAR_FIELDS
+from quakebench.contract import ARRAY_FIELDS, SCALAR_FIELDS
 
 
 @dataclass(frozen=True)

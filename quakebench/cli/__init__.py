@@ -1,0 +1,44 @@
+"""The ``quakebench`` command line: parses options into a config and calls the library.
+
+One file per capability registers its subcommands: :mod:`~quakebench.cli.data` (simulate,
+generate, verify, scenes), :mod:`~quakebench.cli.scoring` (evaluate, leaderboard) and
+:mod:`~quakebench.cli.methods` (baseline, correlate, train, predict). Heavy libraries are
+imported only by the subcommand that runs, so ``quakebench --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from quakebench import __version__
+from quakebench.cli import data, methods, scoring
+from quakebench.errors import QuakebenchError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``quakebench`` command."""
+    parser = argparse.ArgumentParser(
+        prog="quakebench",
+        description="Sub-pixel earthquake displacement benchmark: simulate, build, evaluate.",
+    )
+    parser.add_argument("--version", action="version", version=f"quakebench {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for capability in (data, scoring, methods):
+        capability.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    Bad input or usage exits with status 2 and a one-line message; a check that runs and
+    finds a problem (``verify``) returns 1.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except QuakebenchError as error:
+        print(f"quakebench: error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,194 @@
+"""Data subcommands: ``simulate``, ``generate``, ``verify``, ``scenes``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from baselines.generator.tile import TileConfig
+from quakebench.cli.options import (
+    FIGURE_SUFFIXES,
+    config_from,
+    config_option,
+    optional_path,
+    output_file,
+    save_figure,
+)
+from quakebench.config import BuildConfig
+from quakebench.contract import DATASETS
+
+
+def _simulate(args: argparse.Namespace) -> None:
+    from baselines.generator.figure import plot_displacement
+    from baselines.generator.simulate import save_simulation, simulate
+
+    config = config_from(TileConfig, args)
+    output = output_file(args.output, (".npz",))
+    figure_path = output_file(args.figure, FIGURE_SUFFIXES)
+    simulation = simulate(config.seed, config.size, config.pixel_size_m)
+    save_simulation(simulation, output)
+    scenario = simulation.scenario
+    print(
+        f"seed {config.seed}: Mw {scenario['magnitude']:.2f} {scenario['sense']}, "
+        f"length {scenario['length_km']:.1f} km, mean slip {scenario['mean_slip_m']:.2f} m, "
+        f"peak displacement {abs(simulation.displacement_px).max():.3f} px -> {output}"
+    )
+    if figure_path:
+        title = f"Mw {scenario['magnitude']:.2f} {scenario['sense']} (seed {config.seed})"
+        figure = plot_displacement(
+            simulation.displacement_px, simulation.rupture_px, config.pixel_size_m, title
+        )
+        save_figure(figure, figure_path)
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from quakebench.data.build import build
+
+    config = config_from(
+        BuildConfig,
+        args,
+        output=Path(args.output),
+        catalog=optional_path(args.catalog),
+        scenes=optional_path(args.scenes),
+    )
+    manifest = build(config)
+    size = sum(shard["bytes"] for shard in manifest["shards"])
+    print(
+        f"{config.dataset}: {config.num_samples} samples of {config.size} px in "
+        f"{len(manifest['shards'])} shards, {size / 1e6:.1f} MB -> {config.output}\n"
+        f"content sha256:{manifest['content_sha256']}"
+    )
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import sys
+
+    from quakebench.data.manifest import read_manifest, verify
+
+    problems = verify(args.folder)
+    for problem in problems:
+        print(f"quakebench: error: {args.folder}/{problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"{args.folder}: {len(read_manifest(args.folder)['shards'])} shards verified")
+    return 0
+
+
+def _scenes(args: argparse.Namespace) -> None:
+    from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog
+    from baselines.generator.validity import pair_report
+
+    catalog = Path(args.catalog) if args.catalog else BUNDLED_CATALOG
+    figure_path = output_file(args.figure, FIGURE_SUFFIXES)
+    scenes, pairs = read_catalog(catalog)
+    for scene in scenes.values():
+        print(
+            f"scene {scene.id}: {scene.image.shape[0]} x {scene.image.shape[1]} px of "
+            f"{scene.pixel_size_m:g} m, {scene.crs}, acquired {scene.acquired or 'unknown'}"
+        )
+    for pair in pairs:
+        valid, registration = pair_report(pair)
+        print(
+            f"pair {pair.id}: {100 * valid.mean():.1f} % valid; co-registration of date 2 on "
+            f"date 1: {registration.row_px:+.3f} px rows, {registration.col_px:+.3f} px cols "
+            f"(spread {registration.spread_px:.3f} px over {registration.tiles} stable tiles)"
+        )
+        if figure_path:
+            from baselines.generator.figure import plot_pair_validity
+
+            title = f"{pair.id}: {pair.pre.acquired} / {pair.post.acquired}"
+            path = figure_path.with_name(f"{figure_path.stem}_{pair.id}{figure_path.suffix}")
+            save_figure(plot_pair_validity(pair.pre.image, pair.post.image, valid, title), path)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the data subcommands."""
+    simulate = commands.add_parser(
+        "simulate",
+        help="simulate the surface displacement of one random strike-slip earthquake",
+        description=(
+            "Draw an earthquake from the seed (magnitude, rough fault, fractal slip), compute "
+            "its surface displacement with triangular dislocations in an elastic half-space, "
+            "and write it on a pixel grid: displacement (east, north) in pixels, the rupture "
+            "trace in pixel coordinates and the scenario as JSON."
+        ),
+        epilog=(
+            "example: quakebench simulate --seed 7 --size 512 --output quake.npz --figure quake.png"
+        ),
+    )
+    config_option(simulate, TileConfig, "seed", "scenario seed (>= 0)", type=int)
+    config_option(simulate, TileConfig, "size", "tile side, pixels")
+    config_option(
+        simulate,
+        TileConfig,
+        "pixel_size_m",
+        "pixel size, metres (Landsat-8 pan: 15)",
+        "--pixel-size",
+    )
+    simulate.add_argument("--output", required=True, help="output .npz file")
+    simulate.add_argument("--figure", help="also draw the E-W and N-S maps to this .png/.pdf/.svg")
+    simulate.set_defaults(run=_simulate, config=TileConfig)
+
+    generate = commands.add_parser(
+        "generate",
+        help="build a benchmark dataset folder (Hugging Face layout) from real scenes",
+        description=(
+            "Render samples (a real image crop, a simulated earthquake, the warped second image) "
+            "into Parquet shards with a dataset card and a manifest, in parallel with Dask. "
+            "Interrupted builds resume; the same arguments always give the same bytes."
+        ),
+        epilog=(
+            "example: quakebench generate prewarped --num-samples 16 --size 256 --seed 0 "
+            "--output prewarped-256"
+        ),
+    )
+    generate.add_argument("dataset", choices=DATASETS)
+    config_option(generate, BuildConfig, "num_samples", "train + validation samples", type=int)
+    config_option(generate, BuildConfig, "size", "tile side, pixels")
+    config_option(generate, BuildConfig, "seed", "build seed")
+    config_option(generate, BuildConfig, "output", "dataset folder to create or resume")
+    config_option(
+        generate,
+        BuildConfig,
+        "samples_per_shard",
+        "samples per Parquet shard (default: enough for about 1 GB)",
+        type=int,
+    )
+    config_option(
+        generate, BuildConfig, "catalog", "JSON scene catalogue (default: bundled Landsat-8)"
+    )
+    config_option(generate, BuildConfig, "scenes", "folder of single-date GeoTIFFs (prewarped)")
+    config_option(
+        generate, BuildConfig, "workers", "local Dask worker processes (default: cores)", type=int
+    )
+    config_option(
+        generate,
+        BuildConfig,
+        "scheduler",
+        "address of a running Dask scheduler, e.g. tcp://10.0.0.1:8786",
+    )
+    generate.set_defaults(run=_generate, config=BuildConfig)
+
+    verify = commands.add_parser(
+        "verify",
+        help="check a dataset folder's shards against its manifest",
+        description=(
+            "Re-read every shard: size, SHA-256, Parquet structure, sample count. Exit status 0 "
+            "for a sound, finished build, 1 otherwise."
+        ),
+    )
+    verify.add_argument("folder")
+    verify.set_defaults(run=_verify)
+
+    scenes = commands.add_parser(
+        "scenes",
+        help="list the scenes, and check each pair's validity mask and co-registration",
+        description=(
+            "Read a scene catalogue (the bundled Landsat-8 scenes by default), verify checksums, "
+            "and for each two-date pair report the stable fraction and the global "
+            "co-registration; optionally draw the validity mask over the pair."
+        ),
+    )
+    scenes.add_argument("--catalog", help="JSON scene catalogue (default: bundled Landsat-8)")
+    scenes.add_argument("--figure", help="draw each pair's mask to FILE_<pair>.png")
+    scenes.set_defaults(run=_scenes)

@@ -1,0 +1,141 @@
+"""The options of the core's commands, checked: what to build, what to score, what to predict.
+
+These dataclasses are the single source of every default: the command line reads its defaults
+and choices from them. They import nothing heavy, so that ``quakebench --help`` stays fast.
+Bad values raise :class:`~quakebench.errors.QuakebenchError` naming the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from quakebench.contract import DATASETS
+from quakebench.errors import QuakebenchError
+
+DEFAULT_SPLIT = "validation"
+"""The split that methods predict and ``evaluate`` scores unless told otherwise."""
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """What to build, and where.
+
+    Attributes
+    ----------
+    dataset : {"prewarped", "postwarped"}
+    num_samples : int
+        Samples of the train and validation splits together.
+    size : int
+        Tile side, pixels.
+    seed : int
+    output : Path
+        The dataset folder.
+    samples_per_shard : int or None
+        Samples per Parquet shard; by default enough for about 1 GB.
+    catalog : Path or None
+        JSON scene catalogue (:mod:`baselines.generator.scenes`); the bundled one by default.
+    scenes : Path or None
+        A folder of single-date GeoTIFFs instead (``prewarped`` only).
+    workers : int or None
+        Local Dask worker processes (default: one per core).
+    scheduler : str or None
+        Address of a running Dask scheduler (e.g. one started by dask-jobqueue on a cluster)
+        instead of a local cluster.
+    """
+
+    dataset: str
+    num_samples: int
+    output: Path
+    size: int = 1024
+    seed: int = 0
+    samples_per_shard: int | None = None
+    catalog: Path | None = None
+    scenes: Path | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.dataset not in DATASETS:
+            raise QuakebenchError(
+                f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset}"
+            )
+        if self.num_samples < 1:
+            raise QuakebenchError(f"num_samples must be at least 1, got {self.num_samples}")
+        if self.size < 16:
+            raise QuakebenchError(f"size must be at least 16 pixels, got {self.size}")
+        if self.seed < 0:
+            raise QuakebenchError(f"seed must be non-negative, got {self.seed}")
+        if self.samples_per_shard is not None and self.samples_per_shard < 1:
+            raise QuakebenchError(
+                f"samples_per_shard must be at least 1, got {self.samples_per_shard}"
+            )
+        if self.workers is not None and self.workers < 1:
+            raise QuakebenchError(f"workers must be at least 1, got {self.workers}")
+        if self.scenes is not None and self.dataset == "postwarped":
+            raise QuakebenchError("scenes: postwarped needs two-date pairs; give a catalog instead")
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """What to score, and how to label the results.
+
+    Attributes
+    ----------
+    predictions : Path
+        The ``.npz`` predictions file.
+    dataset : str
+        A dataset folder, or a Hub name (``prewarped``, ``postwarped``, ``owner/name``).
+    split : str
+    method : str or None
+        Name of the method, for the leaderboard (default: the predictions file's name).
+    method_version : str
+        Its version or commit.
+    runtime_s_per_sample : float or None
+        Seconds per sample of the method, when measured.
+    hardware : str or None
+        Where that runtime was measured.
+    plots : Path or None
+        Folder for figures.
+    plot_samples : int
+        Samples drawn as maps.
+    """
+
+    predictions: Path
+    dataset: str
+    split: str = DEFAULT_SPLIT
+    method: str | None = None
+    method_version: str = ""
+    runtime_s_per_sample: float | None = None
+    hardware: str | None = None
+    plots: Path | None = None
+    plot_samples: int = 3
+
+    def __post_init__(self) -> None:
+        if self.runtime_s_per_sample is not None and not self.runtime_s_per_sample >= 0:
+            raise QuakebenchError(
+                f"runtime_s_per_sample must be non-negative, got {self.runtime_s_per_sample}"
+            )
+
+    @property
+    def method_name(self) -> str:
+        """The method's name: as given, else the predictions file's name."""
+        return self.method or Path(self.predictions).stem
+
+
+@dataclass(frozen=True)
+class PredictionConfig:
+    """Which split a method predicts, and the predictions file it writes.
+
+    Attributes
+    ----------
+    dataset : str
+        A dataset folder or a Hub name.
+    output : Path
+        The ``.npz`` predictions file.
+    split : str
+    """
+
+    dataset: str
+    output: Path
+    split: str = DEFAULT_SPLIT

@@ -1,0 +1,100 @@
+"""The data contract: dataset names, splits, sample ids and fields, each defined once.
+
+Every piece of quakebench (the generator that renders samples, the builder that writes them, the
+readers, the metrics and the leaderboard) meets at these names. The Arrow features built from
+them are in :mod:`quakebench.data.schema`. See ``CONTRACT.md`` in the design folder and the
+README's *Conventions*.
+"""
+
+from __future__ import annotations
+
+DATASETS = ("prewarped", "postwarped")
+"""``prewarped``: post = date 1 warped; ``postwarped``: post = date 2 warped."""
+
+HUB_NAMESPACE = "quakebench"
+"""The Hub organisation of the published datasets: ``quakebench/prewarped``."""
+
+SPLITS = ("train", "validation")
+"""The splits of a build, in the order they are written."""
+
+VALIDATION_EVERY = 5
+"""Every fifth sample (``index % 5 == 4``) is in the validation split: 80 % / 20 %."""
+
+ARRAY_FIELDS = ("pre", "post", "displacement", "valid")
+"""Per-pixel fields: ``pre`` ``uint16|float32 [H, W]``, ``post`` ``float32 [H, W]``,
+``displacement`` ``float32 [2, H, W]`` (east, north; pixels), ``valid`` ``uint8 [H, W]``."""
+
+SCENARIO_FIELDS = (
+    "magnitude",
+    "moment_nm",
+    "sense",
+    "rake_deg",
+    "strike_deg",
+    "dip_deg",
+    "seismogenic_depth_km",
+    "length_km",
+    "width_km",
+    "mean_slip_m",
+    "max_slip_m",
+    "mean_surface_slip_m",
+    "along_strike_offset_km",
+    "across_strike_offset_km",
+    "trace_hurst",
+    "roughness_ratio",
+    "slip_hurst",
+    "slip_correlation_strike_km",
+    "slip_correlation_dip_km",
+    "slip_cv",
+    "shallow_deficit",
+    "shallow_deficit_depth_km",
+    "num_triangles",
+    "generator",
+)
+"""Earthquake parameters copied into every sample (see ``quakebench simulate``)."""
+
+SCENE_FIELDS = (
+    "pre_scene",
+    "post_scene",
+    "pre_date",
+    "post_date",
+    "crop_row",
+    "crop_col",
+    "orientation",
+    "crs",
+    "pixel_size_m",
+    "coregistration_row_px",
+    "coregistration_col_px",
+)
+"""Where a sample's images come from: scenes, dates, crop origin, grid, co-registration."""
+
+SCALAR_FIELDS = ("id", "dataset", "split", "index", "seed", *SCENARIO_FIELDS, *SCENE_FIELDS)
+"""Every one-value field of a sample, in column order."""
+
+STRING_FIELDS = frozenset(
+    {
+        "id",
+        "dataset",
+        "split",
+        "sense",
+        "generator",
+        "pre_scene",
+        "post_scene",
+        "pre_date",
+        "post_date",
+        "crs",
+    }
+)
+INTEGER_FIELDS = frozenset(
+    {"index", "seed", "num_triangles", "crop_row", "crop_col", "orientation"}
+)
+"""The scalar fields stored as strings and as integers; the others are float64."""
+
+
+def split_of(index: int) -> str:
+    """The split of sample ``index``."""
+    return SPLITS[1] if index % VALIDATION_EVERY == VALIDATION_EVERY - 1 else SPLITS[0]
+
+
+def sample_id(dataset: str, index: int) -> str:
+    """Stable sample id, e.g. ``prewarped-validation-000004``."""
+    return f"{dataset}-{split_of(index)}-{index:06d}"

@@ -1,0 +1,79 @@
+"""The house rules: the core never loads ``baselines``, imports have no side effects, and every
+subcommand's ``--help`` shows its config dataclass's defaults."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+
+from quakebench.cli import build_parser
+
+USER_MODULES = (
+    "quakebench.metrics",
+    "quakebench.evaluate",
+    "quakebench.predictions",
+    "quakebench.leaderboard",
+    "quakebench.data.reader",
+    "quakebench.data.schema",
+    "quakebench.data.manifest",
+    "quakebench.data.content",
+    "quakebench.data.torch_dataset",
+    "quakebench.data.transforms",
+    "quakebench.plots",
+    "quakebench.config",
+    "quakebench.contract",
+)
+
+
+def run_python(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_user_facing_core_loads_no_baselines_module():
+    code = f"import {', '.join(USER_MODULES)}; import sys; "
+    code += "print([m for m in sys.modules if m.startswith('baselines')])"
+    assert run_python(code) == "[]"
+
+
+def test_plotting_modules_leave_the_backend_alone():
+    code = (
+        "import matplotlib; matplotlib.use('pdf'); "
+        "import quakebench.plots, baselines.generator.figure; print(matplotlib.get_backend())"
+    )
+    assert run_python(code) == "pdf"
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    (action,) = (a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_help_shows_the_config_defaults(name):
+    parser = subcommands()[name]
+    config = parser.get_default("config")
+    if config is None:
+        assert not any(a.default not in (None, False) for a in parser._actions if a.dest != "help")
+        return
+    fields = {f.name: f for f in dataclasses.fields(config)}
+    text = " ".join(parser.format_help().split())
+    checked = 0
+    for action in parser._actions:
+        if action.dest not in fields:
+            continue
+        default = fields[action.dest].default
+        if default is dataclasses.MISSING:
+            assert action.required, (name, action.dest)
+            continue
+        assert action.default == default, (name, action.dest)
+        if default is not None:
+            assert f"(default: {default})" in text, (name, action.dest)
+        checked += 1
+    assert checked, name
