@@ -32,7 +32,7 @@ def main() -> None:
         config = BuildConfig(
             args.dataset,
             args.samples,
-            Path(folder),
+            output=Path(folder),
             size=args.size,
             samples_per_shard=max(1, args.samples // cores),
             workers=cores,

@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         config = BuildConfig(
-            "prewarped", args.samples + 2, Path(folder), size=args.size, seed=1, workers=1
+            "prewarped", args.samples + 2, output=Path(folder), size=args.size, seed=1, workers=1
         )
         build(config, progress=False)
         samples = training_samples(folder, "train", None, 0)

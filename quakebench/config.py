@@ -7,7 +7,7 @@ Bad values raise :class:`~quakebench.errors.QuakebenchError` naming the field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from quakebench.contract import DATASETS
@@ -15,6 +15,10 @@ from quakebench.errors import QuakebenchError
 
 DEFAULT_SPLIT = "validation"
 """The split that methods predict and ``evaluate`` scores unless told otherwise."""
+
+
+BUILD_DEFAULTS = {"num_samples": None, "num_test_samples": 0, "size": 1024, "seed": 0}
+"""The parameters a preset may fix, and their values without one."""
 
 
 @dataclass(frozen=True)
@@ -25,18 +29,26 @@ class BuildConfig:
     ----------
     dataset : {"prewarped", "postwarped"}
     num_samples : int
-        Samples of the train and validation splits together.
-    size : int
-        Tile side, pixels.
-    seed : int
+        Samples of the train and validation splits together (required unless a preset).
     output : Path
         The dataset folder.
+    num_test_samples : int
+        Samples of the test split, from the held-out places (default 0).
+    size : int
+        Tile side, pixels (default 1024).
+    seed : int
+        Default 0.
+    preset : str or None
+        ``mini`` or ``full`` (:mod:`quakebench.presets`): fixes the four fields above; giving
+        one of them with another value is an error.
+    min_valid_fraction : float
+        Smallest fraction of valid, textured pixels of every sample.
     samples_per_shard : int or None
-        Samples per Parquet shard; by default enough for about 1 GB.
+        Samples per Parquet shard; by default enough for about 500 MB.
     catalog : Path or None
         JSON scene catalogue (:mod:`baselines.generator.scenes`); the bundled one by default.
     scenes : Path or None
-        A folder of single-date GeoTIFFs instead (``prewarped`` only).
+        A folder of single-date GeoTIFFs instead (``prewarped`` only, all of role ``train``).
     workers : int or None
         Local Dask worker processes (default: one per core).
     scheduler : str or None
@@ -45,10 +57,13 @@ class BuildConfig:
     """
 
     dataset: str
-    num_samples: int
-    output: Path
-    size: int = 1024
-    seed: int = 0
+    num_samples: int | None = None
+    output: Path = field(kw_only=True)
+    num_test_samples: int | None = None
+    size: int | None = None
+    seed: int | None = None
+    preset: str | None = None
+    min_valid_fraction: float = 0.5
     samples_per_shard: int | None = None
     catalog: Path | None = None
     scenes: Path | None = None
@@ -56,16 +71,42 @@ class BuildConfig:
     scheduler: str | None = None
 
     def __post_init__(self) -> None:
+        values = dict(BUILD_DEFAULTS)
+        if self.preset is not None:
+            from quakebench.presets import get_preset
+
+            values = get_preset(self.preset).parameters
+            for name, value in values.items():
+                given = getattr(self, name)
+                if given is not None and given != value:
+                    raise QuakebenchError(
+                        f"{name} {given} conflicts with preset {self.preset} ({name} {value}); "
+                        "drop one of them"
+                    )
+        for name, value in values.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        object.__setattr__(self, "output", Path(self.output))
         if self.dataset not in DATASETS:
             raise QuakebenchError(
                 f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset}"
             )
-        if self.num_samples < 1:
-            raise QuakebenchError(f"num_samples must be at least 1, got {self.num_samples}")
+        if self.num_samples is None or self.num_samples < 1:
+            raise QuakebenchError(
+                f"num_samples must be at least 1 (or give a preset), got {self.num_samples}"
+            )
+        if self.num_test_samples < 0:
+            raise QuakebenchError(
+                f"num_test_samples must be non-negative, got {self.num_test_samples}"
+            )
         if self.size < 16:
             raise QuakebenchError(f"size must be at least 16 pixels, got {self.size}")
         if self.seed < 0:
             raise QuakebenchError(f"seed must be non-negative, got {self.seed}")
+        if not 0 <= self.min_valid_fraction <= 1:
+            raise QuakebenchError(
+                f"min_valid_fraction must be in [0, 1], got {self.min_valid_fraction}"
+            )
         if self.samples_per_shard is not None and self.samples_per_shard < 1:
             raise QuakebenchError(
                 f"samples_per_shard must be at least 1, got {self.samples_per_shard}"

@@ -14,8 +14,13 @@ DATASETS = ("prewarped", "postwarped")
 HUB_NAMESPACE = "quakebench"
 """The Hub organisation of the published datasets: ``quakebench/prewarped``."""
 
-SPLITS = ("train", "validation")
-"""The splits of a build, in the order they are written."""
+SPLITS = ("train", "validation", "test")
+"""The splits of a build, in the order they are written: train and validation share one
+numbering (``index % 5 == 4`` is validation) and the places of role ``train``; test has its own
+numbering and only the held-out places (role ``test``)."""
+
+ROLES = ("train", "test")
+"""A place serves the train and validation splits, or (held out) the test split."""
 
 VALIDATION_EVERY = 5
 """Every fifth sample (``index % 5 == 4``) is in the validation split: 80 % / 20 %."""
@@ -53,6 +58,8 @@ SCENARIO_FIELDS = (
 """Earthquake parameters copied into every sample (see ``quakebench simulate``)."""
 
 SCENE_FIELDS = (
+    "place",
+    "role",
     "pre_scene",
     "post_scene",
     "pre_date",
@@ -77,6 +84,8 @@ STRING_FIELDS = frozenset(
         "split",
         "sense",
         "generator",
+        "place",
+        "role",
         "pre_scene",
         "post_scene",
         "pre_date",
@@ -95,6 +104,14 @@ def split_of(index: int) -> str:
     return SPLITS[1] if index % VALIDATION_EVERY == VALIDATION_EVERY - 1 else SPLITS[0]
 
 
-def sample_id(dataset: str, index: int) -> str:
-    """Stable sample id, e.g. ``prewarped-validation-000004``."""
-    return f"{dataset}-{split_of(index)}-{index:06d}"
+def role_of(split: str) -> str:
+    """The role of the places a split draws from."""
+    return "test" if split == "test" else "train"
+
+
+def sample_id(dataset: str, index: int, split: str | None = None) -> str:
+    """Stable sample id, e.g. ``prewarped-validation-000004`` or ``prewarped-test-000000``.
+
+    ``split`` defaults to the split of ``index`` in the train/validation numbering.
+    """
+    return f"{dataset}-{split or split_of(index)}-{index:06d}"

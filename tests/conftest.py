@@ -21,14 +21,17 @@ from baselines.generator.rupture import Rupture
 from quakebench.config import BuildConfig
 from quakebench.data.build import build
 
-TINY_SIZE, TINY_COUNT, TINY_SEED = 64, 16, 7
-"""The session's tiny builds: 16 samples (13 train, 3 validation) of 64 px, seed 7."""
+TINY_SIZE, TINY_COUNT, TINY_TEST, TINY_SEED = 64, 16, 4, 7
+"""The session's tiny builds: 16 samples (13 train, 3 validation) and 4 test samples of 64 px,
+seed 7."""
 
 
 def tiny_config(dataset: str, folder: Path, **changes) -> BuildConfig:
     """The tiny build's configuration (4 samples a shard, 2 local Dask workers)."""
-    options = dict(size=TINY_SIZE, seed=TINY_SEED, samples_per_shard=4, workers=2)
-    return BuildConfig(dataset, TINY_COUNT, folder, **{**options, **changes})
+    options = dict(
+        num_test_samples=TINY_TEST, size=TINY_SIZE, seed=TINY_SEED, samples_per_shard=4, workers=2
+    )
+    return BuildConfig(dataset, TINY_COUNT, output=folder, **{**options, **changes})
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,10 @@ from scipy import ndimage as ndi
 from baselines.generator.sample import make_sample
 from baselines.generator.validity import highpass
 from quakebench.cli import main
+from quakebench.contract import SPLITS
 from quakebench.data.build import build, scene_library
 from quakebench.data.reader import iter_samples, load_split
-from tests.conftest import TINY_COUNT, TINY_SEED, TINY_SIZE, tiny_config
+from tests.conftest import TINY_COUNT, TINY_SEED, TINY_SIZE, TINY_TEST, tiny_config
 
 SIZE, COUNT = TINY_SIZE, TINY_COUNT
 
@@ -38,8 +39,9 @@ def builds(tiny_builds) -> dict[str, Path]:
 def test_loads_back_through_datasets(builds, name):
     folder = builds[name]
     raw = datasets.load_dataset(str(folder))
-    assert set(raw) == {"train", "validation"}
-    assert (raw["train"].num_rows, raw["validation"].num_rows) == (13, 3)
+    assert set(raw) == {"train", "validation", "test"}
+    assert (raw["train"].num_rows, raw["validation"].num_rows, raw["test"].num_rows) == (13, 3, 4)
+    assert raw["test"][0]["id"] == f"{name}-test-000000"
     assert raw["validation"][0]["id"] == f"{name}-validation-000004"
     samples = list(iter_samples(load_split(folder, "validation")))
     for sample in samples:
@@ -49,7 +51,8 @@ def test_loads_back_through_datasets(builds, name):
         assert sample["displacement"].shape == (2, SIZE, SIZE)
         assert sample["valid"].dtype == np.uint8 and set(np.unique(sample["valid"])) <= {0, 1}
         assert sample["rupture"].shape[1] == 2 and len(sample["geotransform"]) == 6
-        assert 6.0 <= sample["magnitude"] <= 7.8 and sample["pixel_size_m"] == 15.0
+        assert 6.0 <= sample["magnitude"] <= 7.8 and sample["pixel_size_m"] in (15.0, 30.0)
+        assert sample["valid"].mean() >= 0.5  # the build's floor (valid and textured) holds
 
 
 def interpolate_pre(sample: dict) -> np.ndarray:
@@ -76,12 +79,15 @@ def test_prewarped_obeys_the_warping_invariant(builds):
 def test_postwarped_shares_earthquake_and_first_image(builds):
     pre = {s["index"]: s for s in iter_samples(load_split(builds["prewarped"], "train"))}
     post = list(iter_samples(load_split(builds["postwarped"], "train")))
-    checked = 0
+    checked = shared = 0
     for sample in post:
         twin = pre[sample["index"]]
-        assert np.array_equal(sample["pre"], twin["pre"])
-        assert np.array_equal(sample["displacement"], twin["displacement"])
-        assert not np.array_equal(sample["post"], twin["post"])
+        assert sample["seed"] == twin["seed"]  # the same earthquake, wherever it is drawn
+        if twin["pre_scene"] == sample["pre_scene"]:  # the same pair: the same crop and field
+            assert np.array_equal(sample["pre"], twin["pre"])
+            assert np.array_equal(sample["displacement"], twin["displacement"])
+            assert not np.array_equal(sample["post"], twin["post"])
+            shared += 1
         # The real second date, warped: its texture (high-passed, as the validity test sees
         # it) correlates with pre(q - u) where the pair is valid.
         valid = sample["valid"].astype(bool)
@@ -90,18 +96,34 @@ def test_postwarped_shares_earthquake_and_first_image(builds):
             b = highpass(sample["post"], 3.0)[valid]
             assert np.corrcoef(a, b)[0, 1] > 0.5
             checked += 1
-    assert checked >= 3
+    assert checked >= 3 and shared >= 1
     assert any(s["coregistration_row_px"] != 0.0 for s in post)
+
+
+@pytest.mark.parametrize("name", ["prewarped", "postwarped"])
+def test_test_split_comes_from_held_out_places(builds, name):
+    def values(split, field):
+        return {str(s[field]) for s in iter_samples(load_split(builds[name], split))}
+
+    seen = values("train", "place") | values("validation", "place")
+    assert values("test", "place") and not values("test", "place") & seen
+    seen_scenes = values("train", "pre_scene") | values("validation", "pre_scene")
+    assert not values("test", "pre_scene") & seen_scenes
+    assert values("test", "role") == {"test"} and values("train", "role") == {"train"}
+    # Test sample k has its own earthquake, not train sample k's.
+    assert values("test", "seed") != values("train", "seed")
 
 
 def test_sample_regenerates_alone(builds):
     stored = next(iter_samples(load_split(builds["postwarped"], "validation")))
-    library = scene_library(None, None)
-    again = make_sample("postwarped", TINY_SEED, stored["index"], SIZE, library)
+    config = tiny_config("postwarped", builds["postwarped"])
+    library = scene_library(config)
+    again = make_sample("postwarped", TINY_SEED, "validation", stored["index"], SIZE, library)
     for name in ("pre", "post", "displacement", "valid"):
         assert again[name].tobytes() == stored[name].tobytes()
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_give_the_same_bytes(builds, tmp_path):
     build(tiny_config("prewarped", tmp_path, workers=1), progress=False)
     assert shard_bytes(tmp_path) == shard_bytes(builds["prewarped"])
@@ -118,6 +140,8 @@ def test_killed_build_resumes_to_identical_bytes(builds, tmp_path):
         "prewarped",
         "--num-samples",
         str(COUNT),
+        "--num-test-samples",
+        str(TINY_TEST),
         "--size",
         str(SIZE),
         "--seed",
@@ -185,9 +209,9 @@ def test_other_build_in_the_same_folder_is_refused(builds, capsys):
 # change to the physics, the scenes or the rendering changes these, and must come with a new
 # generator version (baselines/generator/simulate.py) and new pins.
 PINNED = {
-    "generator": "quakebench-generator 0.1.0",
-    "prewarped": "1642af64fae7970ac8ff7a965f9938e537c729f2beb8faf029cf8431f84aad94",
-    "postwarped": "978b7e87e13c0e634c404f5fe53cfc266e5c3c70c8f9e18afd772b05fe02af72",
+    "generator": "quakebench-generator 0.2.0",
+    "prewarped": "1814df073c0e702653802302dbaef337dc72b1b166a317817c9887a542d4f347",
+    "postwarped": "062de155e3f6f9a085dc3d6a11c7a8c5de972ea33eed3be1a24cd2af0d6cae9f",
 }
 
 
@@ -196,9 +220,68 @@ def test_content_is_pinned_to_the_generator_version(builds, name):
     from baselines.generator.simulate import GENERATOR_VERSION
     from quakebench.data.content import content_hash
 
-    samples = [
-        sample
-        for split in ("train", "validation")
-        for sample in iter_samples(load_split(builds[name], split))
-    ]
+    samples = [s for split in SPLITS for s in iter_samples(load_split(builds[name], split))]
     assert (GENERATOR_VERSION, content_hash(samples)) == (PINNED["generator"], PINNED[name])
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """Every bundled place, train and test, as the builder sees them."""
+    return scene_library(tiny_config("prewarped", tmp_path_factory.mktemp("unused")))
+
+
+def test_every_placement_meets_the_floor(library):
+    """1,200 placements over every place (no physics): each crop has >= 50 % valid, textured
+    pixels, where plain random crops often do not."""
+    from baselines.generator.patches import crop_origin
+    from baselines.generator.sample import WARP_MARGIN_PX, place_crop
+
+    side, inner = 128 + 2 * WARP_MARGIN_PX, slice(WARP_MARGIN_PX, -WARP_MARGIN_PX)
+    below_without_floor = 0
+    for index in range(1200):
+        source = library[index % len(library)]
+        row, col, _ = place_crop(source, 128, 0.5, 5, "train", index)
+        assert source.usable[row : row + side, col : col + side][inner, inner].mean() >= 0.5
+        row, col = crop_origin(source.pre.image.shape, side, np.random.default_rng(index))
+        below_without_floor += source.usable[row : row + side, col : col + side].mean() < 0.5
+    assert below_without_floor > 50
+
+
+def test_oversized_tile_is_refused_before_anything_exists(tmp_path, capsys):
+    output = tmp_path / "huge"
+    command = ["generate", "prewarped", "--num-samples", "2", "--size", "100000"]
+    assert main([*command, "--output", str(output)]) == 2
+    error = capsys.readouterr().err
+    assert "largest tile allowed is" in error and error.count("\n") == 1
+    assert not output.exists()
+
+
+def test_preset_conflicts_are_errors(tmp_path):
+    from quakebench.config import BuildConfig
+    from quakebench.errors import QuakebenchError
+
+    config = BuildConfig("prewarped", output=tmp_path, preset="mini")
+    assert (config.size, config.num_test_samples) == (256, 100)
+    with pytest.raises(QuakebenchError, match="size 128 conflicts with preset mini"):
+        BuildConfig("prewarped", output=tmp_path, preset="mini", size=128)
+
+
+@pytest.mark.parametrize("name", ["prewarped", "postwarped"])
+def test_content_hash_is_that_of_the_decoded_samples(builds, name, capsys):
+    from quakebench.data.content import content_hash
+    from quakebench.data.manifest import read_manifest
+
+    samples = [s for split in SPLITS for s in iter_samples(load_split(builds[name], split))]
+    assert read_manifest(builds[name])["content_sha256"] == content_hash(samples)
+    assert main(["verify", str(builds[name])]) == 0
+    assert "unofficial" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_content_hash_does_not_depend_on_the_shard_layout(builds, tmp_path):
+    from quakebench.data.manifest import read_manifest
+
+    build(tiny_config("prewarped", tmp_path, samples_per_shard=7, workers=1), progress=False)
+    assert shard_bytes(tmp_path).keys() != shard_bytes(builds["prewarped"]).keys()
+    hashes = [read_manifest(f)["content_sha256"] for f in (tmp_path, builds["prewarped"])]
+    assert hashes[0] == hashes[1]

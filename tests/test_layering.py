@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from quakebench.cli import build_parser
+from quakebench.config import BUILD_DEFAULTS
 
 USER_MODULES = (
     "quakebench.metrics",
@@ -75,5 +76,7 @@ def test_help_shows_the_config_defaults(name):
         assert action.default == default, (name, action.dest)
         if default is not None:
             assert f"(default: {default})" in text, (name, action.dest)
+        elif BUILD_DEFAULTS.get(action.dest) is not None:  # a preset fixes these, else this
+            assert f"(without a preset: {BUILD_DEFAULTS[action.dest]})" in text, action.dest
         checked += 1
     assert checked, name

@@ -28,6 +28,11 @@ def catalog():
     return bundled_catalog()
 
 
+def yahtse(pairs):
+    (pair,) = [p for p in pairs if p.place == "yahtse"]
+    return pair
+
+
 def test_bundled_scenes_are_the_original_pixels(catalog):
     scenes, pairs = catalog
     entries = json.loads(BUNDLED_CATALOG.read_text())["scenes"]
@@ -35,7 +40,7 @@ def test_bundled_scenes_are_the_original_pixels(catalog):
         image = scenes[entry["id"]].image
         assert image.dtype == np.uint16
         assert hashlib.sha256(image.tobytes()).hexdigest() == entry["pixels_sha256"]
-    (pair,) = pairs
+    pair = yahtse(pairs)
     assert pair.pre.crs == "EPSG:32607" and pair.pre.pixel_size_m == 15.0
     assert pair.pre.acquired == "2016-07-18" and pair.post.acquired == "2016-08-03"
 
@@ -93,7 +98,7 @@ def test_user_catalogue_and_folder(tmp_path, catalog):
 
 
 def test_validity_marks_moving_and_changed_ground(catalog):
-    _, (pair,) = catalog
+    pair = yahtse(catalog[1])
     valid = pair_validity(pair.pre.image, pair.post.image)
     # The glacier tongue (centre) moves and the sea (south-west) changes; bedrock stays.
     assert valid[500:600, 900:950].mean() < 0.1
@@ -103,7 +108,7 @@ def test_validity_marks_moving_and_changed_ground(catalog):
 
 
 def test_coregistration_recovers_a_known_offset(catalog):
-    _, (pair,) = catalog
+    pair = yahtse(catalog[1])
     image = pair.pre.image[:600, 1098:1698].astype(np.float64)
     shifted = np.fft.ifft2(ndi.fourier_shift(np.fft.fft2(image), (0.3, -0.45))).real
     inner = (slice(44, 556),) * 2  # away from the Fourier shift's wrap-around
@@ -129,3 +134,35 @@ def test_orientations_and_their_vectors():
 def test_crop_transform():
     transform = (15.0, 0.0, 1000.0, 0.0, -15.0, 5000.0)
     assert crop_transform(transform, 10, 4) == (15.0, 0.0, 1060.0, 0.0, -15.0, 4850.0)
+
+
+def test_yahtse_mask_excludes_real_motion():
+    """Within the final mask, the real displacement between the dates (correlator, global
+    co-registration removed) stays within MOTION_K times the stable area's noise."""
+    from baselines.generator.validity import MOTION_K, pair_quality, real_displacement
+
+    pair = yahtse(bundled_catalog()[1])
+    quality = pair_quality(pair)
+    residual = real_displacement(
+        pair.pre.image.astype(np.float32),
+        pair.post.image.astype(np.float32),
+        quality.registration,
+    )[:, quality.valid]
+    assert 0.05 < quality.noise_px < 0.2 and 0.05 < quality.moving_fraction < 0.2
+    assert np.percentile(np.abs(residual), 99) <= MOTION_K * quality.noise_px
+    assert np.all(np.abs(np.percentile(residual, [10, 90], axis=1)) < 0.2)
+
+
+def test_places_and_roles_of_the_bundled_catalogue():
+    scenes, pairs = bundled_catalog()
+    places = {s.place: s.role for s in scenes.values()}
+    assert places == {
+        "yahtse": "train",
+        "gulfcoast": "train",
+        "itaipu": "train",
+        "momotombo": "train",
+        "corumba": "test",
+        "liverpool": "test",
+    }
+    assert {p.place for p in pairs} == {"yahtse", "corumba"}
+    assert {s.pixel_size_m for s in scenes.values()} == {15.0, 30.0}

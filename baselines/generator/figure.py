@@ -45,8 +45,12 @@ def plot_displacement(
     return figure
 
 
-def plot_pair_validity(pre: np.ndarray, post: np.ndarray, valid: np.ndarray, title: str) -> Figure:
-    """A two-date pair side by side, and the validity mask over the first date."""
+def plot_pair_validity(pre: np.ndarray, post: np.ndarray, quality, title: str) -> Figure:
+    """A two-date pair side by side, and both masks over the first date.
+
+    ``quality`` is a :class:`~baselines.generator.validity.PairQuality`: decorrelated pixels
+    are drawn in orange, correlated but moving ones in magenta.
+    """
     figure = Figure(figsize=(16, 4.6), layout="constrained")
     axes = figure.subplots(1, 3)
     for axis, image, name in zip(
@@ -56,8 +60,12 @@ def plot_pair_validity(pre: np.ndarray, post: np.ndarray, valid: np.ndarray, tit
         axis.imshow(image, cmap="gray", vmin=low, vmax=high)
         axis.set_title(name)
         axis.set_axis_off()
-    overlay = np.ma.masked_where(valid, np.ones_like(valid, dtype=float))
-    axes[2].imshow(overlay, cmap=ListedColormap(["tab:orange"]), alpha=0.5)
-    axes[2].set_title(f"invalid in orange ({100 * (1 - valid.mean()):.0f} % of the pair)")
+    for mask, colour in ((~quality.correlated, "tab:orange"), (quality.moving, "magenta")):
+        overlay = np.ma.masked_where(~mask, np.ones_like(mask, dtype=float))
+        axes[2].imshow(overlay, cmap=ListedColormap([colour]), alpha=0.5)
+    axes[2].set_title(
+        f"decorrelated (orange) {100 * quality.decorrelated_fraction:.0f} %, moving (magenta) "
+        f"{100 * quality.moving_fraction:.0f} %"
+    )
     figure.suptitle(title)
     return figure

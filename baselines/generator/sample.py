@@ -1,9 +1,15 @@
 """One benchmark sample: a real image crop, a simulated earthquake, and the warped second image.
 
-Sample ``index`` of a build with seed ``seed`` is a pure function of ``(dataset, seed, index,
-size, library)``. The crop, the orientation and the earthquake depend on ``(seed, index)``
-only, so sample ``index`` of ``prewarped`` and of ``postwarped`` share the first image and the
-displacement field and differ in the second image (and its validity mask):
+Sample ``index`` of split ``split`` is a pure function of ``(dataset, seed, split, index, size,
+library, floor)``, drawn from three random streams:
+
+* the **earthquake**, from ``(seed, split, index)``: shared by both datasets;
+* the **source** (a place of the split's role), from ``(seed, split, index, dataset)``:
+  ``postwarped`` draws two-date pairs only, ``prewarped`` every place (a pair's first date, or
+  a single scene);
+* the **crop** and its orientation, from ``(seed, split, index, source, attempt)``: redrawn until
+  at least ``floor`` of the crop is usable (valid and textured), so where both datasets draw the
+  same pair they share the crop, the first image and the field.
 
 * ``prewarped``: post = date 1 warped; every pixel with signal is valid.
 * ``postwarped``: post = date 2 warped, after removing the pair's global co-registration
@@ -12,6 +18,7 @@ displacement field and differ in the second image (and its validity mask):
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,12 +32,18 @@ from baselines.generator.patches import (
 )
 from baselines.generator.scenes import Scene, ScenePair
 from baselines.generator.simulate import simulate
-from baselines.generator.validity import pair_report
+from baselines.generator.validity import pair_quality, textured
 from baselines.generator.warp import warp
-from quakebench.contract import DATASETS, SCENARIO_FIELDS, sample_id, split_of
+from quakebench.contract import DATASETS, SCENARIO_FIELDS, SPLITS, role_of, sample_id
+from quakebench.errors import QuakebenchError
 
 WARP_MARGIN_PX = 24
 """Extra source pixels around each tile for warping (displacements stay well below this)."""
+
+MAX_ATTEMPTS = 100
+"""Crops tried before a place is declared unable to give a sample above the floor."""
+
+_EARTHQUAKE, _SOURCE, _CROP = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,8 @@ class Source:
         Date 2 (pairs only).
     valid : numpy.ndarray
         ``bool [H, W]``: where a pair is stable, or where a single scene has signal.
+    usable : numpy.ndarray
+        ``bool [H, W]``: valid and textured, what the crop floor counts.
     offset_rc_px : numpy.ndarray
         ``(row, col)`` shift registering date 2 onto date 1 (scikit-image's convention).
     """
@@ -55,49 +70,128 @@ class Source:
     pre: Scene
     post: Scene | None
     valid: np.ndarray
+    usable: np.ndarray
     offset_rc_px: np.ndarray
+
+    @property
+    def place(self) -> str:
+        return self.pre.place
+
+    @property
+    def role(self) -> str:
+        return self.pre.role
+
+    def largest_tile(self) -> int:
+        """The largest tile side this source can host, pixels."""
+        return min(self.pre.image.shape) - 2 * WARP_MARGIN_PX
 
 
 def pair_source(pair: ScenePair) -> Source:
-    """A two-date source with its validity mask and measured co-registration."""
-    valid, registration = pair_report(pair)
-    offset = np.array([registration.row_px, registration.col_px])
-    return Source(pair.id, pair.pre, pair.post, valid, np.nan_to_num(offset))
+    """A two-date source with its validity mask (stable, not moving) and co-registration."""
+    quality = pair_quality(pair)
+    registration = quality.registration
+    offset = np.nan_to_num(np.array([registration.row_px, registration.col_px]))
+    usable = quality.valid & textured(pair.pre.image)
+    return Source(pair.id, pair.pre, pair.post, quality.valid, usable, offset)
 
 
 def scene_source(scene: Scene) -> Source:
     """A single-date source (``prewarped`` only): valid wherever the image has signal."""
-    return Source(scene.id, scene, None, np.asarray(scene.image) > 0, np.zeros(2))
+    valid = np.asarray(scene.image) > 0
+    return Source(scene.id, scene, None, valid, valid & textured(scene.image), np.zeros(2))
 
 
-def sample_rng(seed: int, index: int) -> np.random.Generator:
-    """The random stream of sample ``index`` (shared by both datasets)."""
-    return np.random.default_rng(np.random.SeedSequence([seed, index]))
+def _rng(seed: int, split: str, index: int, *more: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, SPLITS.index(split), index, *more]))
 
 
-def make_sample(dataset: str, seed: int, index: int, size: int, library: list[Source]) -> dict:
-    """Render sample ``index`` of ``dataset`` as a dict of the data contract's fields.
+def _code(name: str) -> int:
+    """A stable integer for a name, to key a random stream (Python's hash() is salted)."""
+    return zlib.crc32(name.encode())
+
+
+def candidates(dataset: str, split: str, size: int, library: list[Source]) -> list[Source]:
+    """The sources a split of a dataset may draw for tiles of ``size`` pixels.
+
+    Raises
+    ------
+    QuakebenchError
+        If none can host the tile (naming the largest tile allowed).
+    """
+    role = role_of(split)
+    usable = [s for s in library if s.role == role and (dataset == "prewarped" or s.post)]
+    if not usable:
+        raise QuakebenchError(f"{dataset}: no place of role {role} in the scene catalogue")
+    hosting = [s for s in usable if s.largest_tile() >= size]
+    if not hosting:
+        largest = max(s.largest_tile() for s in usable)
+        raise QuakebenchError(
+            f"size {size} px: no {role} place can host it; the largest tile allowed is {largest} px"
+        )
+    return hosting
+
+
+def place_crop(
+    source: Source, size: int, floor: float, seed: int, split: str, index: int
+) -> tuple[int, int, int]:
+    """Top-left corner (with the warp margin) and orientation of a crop above the floor.
+
+    Each attempt draws from ``(seed, split, index, source, attempt)``.
+
+    Raises
+    ------
+    QuakebenchError
+        If ``MAX_ATTEMPTS`` crops all fall below the floor (naming the place).
+    """
+    side = size + 2 * WARP_MARGIN_PX
+    inner = slice(WARP_MARGIN_PX, WARP_MARGIN_PX + size)
+    for attempt in range(MAX_ATTEMPTS):
+        rng = _rng(seed, split, index, _CROP, _code(source.id), attempt)
+        row, col = crop_origin(source.pre.image.shape, side, rng)
+        orientation = int(rng.integers(ORIENTATIONS))
+        window = source.usable[row : row + side, col : col + side][inner, inner]
+        if window.mean() >= floor:
+            return row, col, orientation
+    raise QuakebenchError(
+        f"place {source.place} ({source.id}): no {size} px crop of {MAX_ATTEMPTS} tried has "
+        f"{floor:.0%} valid, textured pixels; lower min_valid_fraction or drop the place"
+    )
+
+
+def make_sample(
+    dataset: str,
+    seed: int,
+    split: str,
+    index: int,
+    size: int,
+    library: list[Source],
+    floor: float = 0.5,
+) -> dict:
+    """Render sample ``index`` of ``split`` of ``dataset`` as a dict of the contract's fields.
 
     Parameters
     ----------
     dataset : {"prewarped", "postwarped"}
     seed : int
         The build's seed.
+    split : {"train", "validation", "test"}
     index : int
-        Sample index (its split follows from it).
+        Sample index within the split's numbering (train and validation share one).
     size : int
         Tile side, pixels.
     library : list of Source
-        Scenes to crop from; ``postwarped`` needs two-date sources.
+        Scenes to crop from.
+    floor : float
+        Smallest fraction of valid, textured pixels of the crop.
     """
     if dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {DATASETS}, got {dataset!r}")
-    rng = sample_rng(seed, index)
-    source = library[int(rng.integers(len(library)))]
+        raise QuakebenchError(f"dataset must be one of {', '.join(DATASETS)}, got {dataset!r}")
+    earthquake_seed = int(_rng(seed, split, index, _EARTHQUAKE).integers(2**31))
+    sources = candidates(dataset, split, size, library)
+    pick = _rng(seed, split, index, _SOURCE, DATASETS.index(dataset)).integers(len(sources))
+    source = sources[int(pick)]
+    row, col, orientation = place_crop(source, size, floor, seed, split, index)
     side = size + 2 * WARP_MARGIN_PX
-    row, col = crop_origin(source.pre.image.shape, side, rng)
-    orientation = int(rng.integers(ORIENTATIONS))
-    earthquake_seed = int(rng.integers(2**31))
     window = (slice(row, row + side), slice(col, col + side))
     inner = (slice(WARP_MARGIN_PX, -WARP_MARGIN_PX),) * 2
 
@@ -109,8 +203,6 @@ def make_sample(dataset: str, seed: int, index: int, size: int, library: list[So
         second_scene, shift_rc = source.pre, np.zeros(2)
         valid_source = orient(np.asarray(source.pre.image[window]) > 0, orientation)
     else:
-        if source.post is None:
-            raise ValueError(f"source {source.id} has no second date for postwarped")
         second_scene = source.post
         shift_rc = orient_vector(source.offset_rc_px, orientation)
         valid_source = orient(source.valid[window], orientation)
@@ -123,9 +215,9 @@ def make_sample(dataset: str, seed: int, index: int, size: int, library: list[So
     scenario = simulation.scenario
     transform = crop_transform(source.pre.transform, row + WARP_MARGIN_PX, col + WARP_MARGIN_PX)
     return {
-        "id": sample_id(dataset, index),
+        "id": sample_id(dataset, index, split),
         "dataset": dataset,
-        "split": split_of(index),
+        "split": split,
         "index": index,
         "pre": np.ascontiguousarray(pre[inner]),
         "post": post,
@@ -134,6 +226,8 @@ def make_sample(dataset: str, seed: int, index: int, size: int, library: list[So
         "rupture": simulation.rupture_px,
         "seed": earthquake_seed,
         **{name: scenario[name] for name in SCENARIO_FIELDS},
+        "place": source.place,
+        "role": source.role,
         "pre_scene": source.pre.id,
         "post_scene": second_scene.id,
         "pre_date": source.pre.acquired or "",

@@ -3,8 +3,14 @@
 A catalogue is a JSON file listing scenes (a GeoTIFF each, with an optional SHA-256) and
 two-date pairs of them::
 
-    {"scenes": [{"id": "a", "file": "a.tif", "sha256": "...", "acquired": "2016-07-18"}, ...],
+    {"scenes": [{"id": "a", "file": "a.tif", "sha256": "...", "acquired": "2016-07-18",
+                 "place": "yahtse", "role": "train"}, ...],
      "pairs": [{"id": "a_b", "pre": "a", "post": "b"}]}
+
+Each scene belongs to a **place** (the ground it shows; scenes of one place overlap) and each
+place has a **role**: ``train`` places give the train and validation splits, ``test`` places
+(held out) the test split. A scene without them is of role ``train`` and its own place, or
+its pair's (named by the pair's id).
 
 The bundled catalogue (``data/landsat8/catalog.json``) is verified against its checksums
 whenever it is read.
@@ -12,6 +18,7 @@ whenever it is read.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -21,6 +28,7 @@ import numpy as np
 import rasterio
 
 from quakebench.checksums import sha256_file
+from quakebench.contract import ROLES
 from quakebench.errors import QuakebenchError
 
 BUNDLED_CATALOG = Path(__file__).parent / "data" / "landsat8" / "catalog.json"
@@ -43,6 +51,10 @@ class Scene:
         the pixel corner (rasterio's convention).
     acquired : str or None
         Acquisition date, ISO 8601.
+    place : str
+        The ground it shows (by default its id).
+    role : {"train", "test"}
+        Which splits its place serves.
     """
 
     id: str
@@ -50,6 +62,16 @@ class Scene:
     crs: str
     transform: tuple[float, ...]
     acquired: str | None = None
+    place: str = ""
+    role: str = "train"
+
+    def __post_init__(self) -> None:
+        if not self.place:
+            object.__setattr__(self, "place", self.id)
+        if self.role not in ROLES:
+            raise QuakebenchError(
+                f"scene {self.id}: role must be one of {', '.join(ROLES)}, got {self.role!r}"
+            )
 
     @property
     def pixel_size_m(self) -> float:
@@ -59,15 +81,27 @@ class Scene:
 
 @dataclass(frozen=True)
 class ScenePair:
-    """Two acquisitions of the same ground on the same pixel grid."""
+    """Two acquisitions of the same ground on the same pixel grid (one place, one role)."""
 
     id: str
     pre: Scene
     post: Scene
 
+    @property
+    def place(self) -> str:
+        return self.pre.place
+
+    @property
+    def role(self) -> str:
+        return self.pre.role
+
 
 def read_scene(
-    path: str | os.PathLike, scene_id: str | None = None, acquired: str | None = None
+    path: str | os.PathLike,
+    scene_id: str | None = None,
+    acquired: str | None = None,
+    place: str = "",
+    role: str = "train",
 ) -> Scene:
     """Read band 1 of a GeoTIFF as a :class:`Scene`.
 
@@ -87,7 +121,7 @@ def read_scene(
     a, b, _, d, e, _ = transform
     if b != 0 or d != 0 or abs(a) != abs(e) or e > 0:
         raise QuakebenchError(f"{path}: pixels must be square and north-up, transform {transform}")
-    return Scene(scene_id or path.stem, image, crs, transform, acquired)
+    return Scene(scene_id or path.stem, image, crs, transform, acquired, place, role)
 
 
 def check_same_grid(pre: Scene, post: Scene) -> None:
@@ -112,6 +146,7 @@ def read_catalog(path: str | os.PathLike) -> tuple[dict[str, Scene], list[SceneP
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise QuakebenchError(f"{path}: not a scene catalogue ({error})") from None
     scenes = {}
+    placed = {entry["id"]: entry for entry in entries}
     for entry in entries:
         file = path.parent / entry["file"]
         expected = entry.get("sha256")
@@ -120,7 +155,13 @@ def read_catalog(path: str | os.PathLike) -> tuple[dict[str, Scene], list[SceneP
                 f"{file}: checksum mismatch (expected sha256:{expected}, got sha256:{got}); "
                 "the file is corrupt or was replaced"
             )
-        scenes[entry["id"]] = read_scene(file, entry["id"], entry.get("acquired"))
+        scenes[entry["id"]] = read_scene(
+            file,
+            entry["id"],
+            entry.get("acquired"),
+            entry.get("place", ""),
+            entry.get("role", "train"),
+        )
     pairs = []
     for entry in pair_entries:
         missing = {entry["pre"], entry["post"]} - scenes.keys()
@@ -128,8 +169,16 @@ def read_catalog(path: str | os.PathLike) -> tuple[dict[str, Scene], list[SceneP
             raise QuakebenchError(
                 f"{path}: pair {entry['id']} names unknown scenes {sorted(missing)}"
             )
-        pair = ScenePair(entry["id"], scenes[entry["pre"]], scenes[entry["post"]])
+        pre, post = scenes[entry["pre"]], scenes[entry["post"]]
+        if not any("place" in placed[i] for i in (pre.id, post.id)):  # a pair is one place
+            pre = scenes[pre.id] = dataclasses.replace(pre, place=entry["id"])
+            post = scenes[post.id] = dataclasses.replace(post, place=entry["id"])
+        pair = ScenePair(entry["id"], pre, post)
         check_same_grid(pair.pre, pair.post)
+        if (pair.pre.place, pair.pre.role) != (pair.post.place, pair.post.role):
+            raise QuakebenchError(
+                f"{path}: pair {entry['id']} joins scenes of different places or roles"
+            )
         pairs.append(pair)
     return scenes, pairs
 

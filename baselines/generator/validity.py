@@ -6,8 +6,21 @@ bedrock it is about 0.9, on the moving glacier, the sea and under haze it drops 
 (the histogram of the Yahtse pair is bimodal with its trough near 0.4). Pixels above a
 threshold are valid; small islands of either class are removed.
 
+Zero-lag correlation cannot see slow motion: ice that moves a fraction of a pixel keeps its
+texture. So the correlator also maps the real displacement between the dates (every
+``MOTION_STEP_PX``-th pixel), the pair's global co-registration is removed, and pixels whose
+residual departs from zero by more than ``MOTION_K`` times the robust noise of the stable area
+(1.4826 x its median absolute deviation) are excluded as moving.
+
 The global co-registration of a pair (the seed paper's first step) is measured by phase
 correlation on stable tiles: the median offset and its spread, in pixels.
+
+Texture: a pixel is textured where the local standard deviation of the high-passed image
+(``TEXTURE_WINDOW_PX``) is at least ``TEXTURE_K`` times the image's noise level. The noise is
+Immerkaer's (1996) estimate (the mean absolute response to a kernel that cancels planes and
+quadrics, times sqrt(pi/2) / 6) taken in the quietest 5 % of the scene's 15-pixel windows: open
+water, smooth cloud, snow. Those, and saturated areas, are not textured; a correlator finds no
+signal there.
 """
 
 from __future__ import annotations
@@ -18,7 +31,19 @@ import numpy as np
 from scipy import ndimage as ndi
 from skimage.registration import phase_cross_correlation
 
+from baselines.correlator.config import CorrelatorConfig
+from baselines.correlator.correlate import correlate
 from baselines.generator.scenes import ScenePair
+
+TEXTURE_WINDOW_PX = 15
+TEXTURE_K = 3.0
+"""Textured: local standard deviation of the high-passed image >= 3 x the noise level."""
+
+MOTION_K = 3.0
+"""Moving: real displacement beyond 3 x the stable area's robust noise (either component)."""
+
+MOTION_STEP_PX = 8
+"""The real displacement between the dates is mapped every 8th pixel (32-pixel windows)."""
 
 
 def highpass(image: np.ndarray, sigma_px: float) -> np.ndarray:
@@ -117,7 +142,93 @@ def coregistration(
     return Coregistration(float(median[0]), float(median[1]), spread, len(shifts))
 
 
-def pair_report(pair: ScenePair) -> tuple[np.ndarray, Coregistration]:
-    """The validity mask of a pair and its co-registration."""
-    valid = pair_validity(pair.pre.image, pair.post.image)
-    return valid, coregistration(pair.pre.image, pair.post.image, valid)
+def noise_level(image: np.ndarray) -> float:
+    """Noise standard deviation of an image, from its quietest 5 % of 15-pixel windows.
+
+    Immerkaer (1996): the kernel ``[[1, -2, 1], [-2, 4, -2], [1, -2, 1]]`` cancels planes and
+    quadrics; on white noise of standard deviation s its response has mean absolute value
+    ``6 s sqrt(2 / pi)``.
+    """
+    kernel = np.array([[1.0, -2.0, 1.0], [-2.0, 4.0, -2.0], [1.0, -2.0, 1.0]])
+    response = np.abs(ndi.convolve(np.asarray(image, dtype=np.float64), kernel))
+    activity = ndi.uniform_filter(response, TEXTURE_WINDOW_PX)
+    signal = ndi.binary_erosion(np.asarray(image) > 0, iterations=2)
+    if not signal.any():
+        return float("inf")
+    return float(np.percentile(activity[signal], 5) * np.sqrt(np.pi / 2) / 6)
+
+
+def textured(image: np.ndarray) -> np.ndarray:
+    """``bool [H, W]``: where the image has texture above its noise (see the module)."""
+    high = highpass(image, 3.0)
+    local_std = np.sqrt(np.maximum(ndi.uniform_filter(high * high, TEXTURE_WINDOW_PX), 0))
+    return (local_std >= TEXTURE_K * noise_level(image)) & (np.asarray(image) > 0)
+
+
+@dataclass(frozen=True)
+class PairQuality:
+    """Where a pair can serve as ground truth, and why not elsewhere.
+
+    Attributes
+    ----------
+    valid : numpy.ndarray
+        ``bool [H, W]``: correlated and not moving.
+    correlated : numpy.ndarray
+        ``bool [H, W]``: zero-lag correlation test passed (:func:`pair_validity`).
+    moving : numpy.ndarray
+        ``bool [H, W]``: correlated, but moving beyond the noise.
+    noise_px : float
+        Robust noise of the real displacement on the stable area, pixels.
+    registration : Coregistration
+    """
+
+    valid: np.ndarray
+    correlated: np.ndarray
+    moving: np.ndarray
+    noise_px: float
+    registration: Coregistration
+
+    @property
+    def decorrelated_fraction(self) -> float:
+        """Fraction of the pair's pixels excluded for decorrelation (or no signal)."""
+        return float(1 - self.correlated.mean())
+
+    @property
+    def moving_fraction(self) -> float:
+        """Fraction of the pair's pixels excluded for motion."""
+        return float(self.moving.mean())
+
+
+def real_displacement(
+    pre: np.ndarray, post: np.ndarray, registration: Coregistration
+) -> np.ndarray:
+    """``[2, H, W]`` real displacement between the dates less the co-registration, pixels.
+
+    Measured by the correlator every ``MOTION_STEP_PX`` pixels and repeated to full size.
+    The co-registration shift ``(row, col)`` registers post onto pre, so the global motion of
+    date 2 is ``(east, north) = (-col, +row)``.
+    """
+    measured, _ = correlate(pre, post, CorrelatorConfig(step=MOTION_STEP_PX))
+    glob = np.array([-registration.col_px, registration.row_px])[:, None, None]
+    full = np.repeat(np.repeat(measured - glob, MOTION_STEP_PX, 1), MOTION_STEP_PX, 2)
+    return full[:, : pre.shape[0], : pre.shape[1]]
+
+
+def pair_quality(pair: ScenePair) -> PairQuality:
+    """The validity of a pair: correlated, co-registered, then not moving (see the module)."""
+    correlated = pair_validity(pair.pre.image, pair.post.image)
+    registration = coregistration(pair.pre.image, pair.post.image, correlated)
+    residual = real_displacement(
+        np.asarray(pair.pre.image, np.float32), np.asarray(pair.post.image, np.float32),
+        registration,
+    )  # fmt: skip
+    stable = residual[:, correlated]
+    noise = float(1.4826 * np.median(np.abs(stable - np.median(stable, axis=1, keepdims=True))))
+    moving = correlated & (np.abs(residual).max(axis=0) > MOTION_K * noise)
+    valid = correlated & ~moving
+    for value in (False, True):  # as pair_validity: small islands join their surroundings
+        labels, count = ndi.label(valid == value)
+        sizes = ndi.sum_labels(np.ones_like(labels), labels, np.arange(1, count + 1))
+        valid[np.isin(labels, np.flatnonzero(sizes < 400) + 1)] = not value
+    valid &= correlated
+    return PairQuality(valid, correlated, correlated & ~valid, noise, registration)

@@ -14,8 +14,9 @@ from quakebench.cli.options import (
     output_file,
     save_figure,
 )
-from quakebench.config import BuildConfig
+from quakebench.config import BUILD_DEFAULTS, BuildConfig
 from quakebench.contract import DATASETS
+from quakebench.presets import PRESETS
 
 
 def _simulate(args: argparse.Namespace) -> None:
@@ -64,41 +65,51 @@ def _verify(args: argparse.Namespace) -> int:
     import sys
 
     from quakebench.data.manifest import read_manifest, verify
+    from quakebench.presets import official_preset
 
     problems = verify(args.folder)
     for problem in problems:
         print(f"quakebench: error: {args.folder}/{problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"{args.folder}: {len(read_manifest(args.folder)['shards'])} shards verified")
+    manifest = read_manifest(args.folder)
+    preset = official_preset(manifest["dataset"], manifest["content_sha256"])
+    print(
+        f"{args.folder}: {len(manifest['shards'])} shards verified; "
+        + (f"official: {preset}" if preset else "unofficial")
+    )
     return 0
 
 
 def _scenes(args: argparse.Namespace) -> None:
+    from baselines.generator.figure import plot_pair_validity
     from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog
-    from baselines.generator.validity import pair_report
+    from baselines.generator.validity import pair_quality, textured
 
     catalog = Path(args.catalog) if args.catalog else BUNDLED_CATALOG
     figure_path = output_file(args.figure, FIGURE_SUFFIXES)
     scenes, pairs = read_catalog(catalog)
     for scene in scenes.values():
         print(
-            f"scene {scene.id}: {scene.image.shape[0]} x {scene.image.shape[1]} px of "
-            f"{scene.pixel_size_m:g} m, {scene.crs}, acquired {scene.acquired or 'unknown'}"
+            f"scene {scene.id}: place {scene.place} ({scene.role}), {scene.image.shape[0]} x "
+            f"{scene.image.shape[1]} px of {scene.pixel_size_m:g} m, {scene.crs}, acquired "
+            f"{scene.acquired or 'unknown'}, {100 * textured(scene.image).mean():.0f} % textured"
         )
     for pair in pairs:
-        valid, registration = pair_report(pair)
+        quality = pair_quality(pair)
+        registration = quality.registration
         print(
-            f"pair {pair.id}: {100 * valid.mean():.1f} % valid; co-registration of date 2 on "
-            f"date 1: {registration.row_px:+.3f} px rows, {registration.col_px:+.3f} px cols "
+            f"pair {pair.id} ({pair.role}): {100 * quality.valid.mean():.1f} % valid; excluded "
+            f"{100 * quality.decorrelated_fraction:.1f} % decorrelated, "
+            f"{100 * quality.moving_fraction:.1f} % moving (real motion beyond 3 x the noise, "
+            f"{quality.noise_px:.3f} px); co-registration of date 2 on date 1: "
+            f"{registration.row_px:+.3f} px rows, {registration.col_px:+.3f} px cols "
             f"(spread {registration.spread_px:.3f} px over {registration.tiles} stable tiles)"
         )
         if figure_path:
-            from baselines.generator.figure import plot_pair_validity
-
             title = f"{pair.id}: {pair.pre.acquired} / {pair.post.acquired}"
             path = figure_path.with_name(f"{figure_path.stem}_{pair.id}{figure_path.suffix}")
-            save_figure(plot_pair_validity(pair.pre.image, pair.post.image, valid, title), path)
+            save_figure(plot_pair_validity(pair.pre.image, pair.post.image, quality, title), path)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -143,9 +154,42 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     generate.add_argument("dataset", choices=DATASETS)
+    config_option(
+        generate,
+        BuildConfig,
+        "preset",
+        "official build: fixes the four options below (mini: 200 + 100 test of 256 px)",
+        choices=tuple(PRESETS),
+    )
     config_option(generate, BuildConfig, "num_samples", "train + validation samples", type=int)
-    config_option(generate, BuildConfig, "size", "tile side, pixels")
-    config_option(generate, BuildConfig, "seed", "build seed")
+    config_option(
+        generate,
+        BuildConfig,
+        "num_test_samples",
+        "test samples, from held-out places "
+        f"(without a preset: {BUILD_DEFAULTS['num_test_samples']})",
+        type=int,
+    )
+    config_option(
+        generate,
+        BuildConfig,
+        "size",
+        f"tile side, pixels (without a preset: {BUILD_DEFAULTS['size']})",
+        type=int,
+    )
+    config_option(
+        generate,
+        BuildConfig,
+        "seed",
+        f"build seed (without a preset: {BUILD_DEFAULTS['seed']})",
+        type=int,
+    )
+    config_option(
+        generate,
+        BuildConfig,
+        "min_valid_fraction",
+        "smallest fraction of valid, textured pixels in every sample",
+    )
     config_option(generate, BuildConfig, "output", "dataset folder to create or resume")
     config_option(
         generate,
@@ -173,8 +217,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "verify",
         help="check a dataset folder's shards against its manifest",
         description=(
-            "Re-read every shard: size, SHA-256, Parquet structure, sample count. Exit status 0 "
-            "for a sound, finished build, 1 otherwise."
+            "Re-read every shard: size, SHA-256, Parquet structure, sample count; say whether "
+            "the build is an official preset revision (its content hash is pinned). Exit status "
+            "0 for a sound, finished build, official or not; 1 otherwise."
         ),
     )
     verify.add_argument("folder")
@@ -185,8 +230,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="list the scenes, and check each pair's validity mask and co-registration",
         description=(
             "Read a scene catalogue (the bundled Landsat-8 scenes by default), verify checksums, "
-            "and for each two-date pair report the stable fraction and the global "
-            "co-registration; optionally draw the validity mask over the pair."
+            "list each scene's place, role and textured fraction, and for each two-date pair "
+            "report the valid fraction, what was excluded for decorrelation and for real motion "
+            "(with the noise of the stable area) and the global co-registration; optionally "
+            "draw both masks over the pair."
         ),
     )
     scenes.add_argument("--catalog", help="JSON scene catalogue (default: bundled Landsat-8)")

@@ -16,10 +16,8 @@ runs, so the core's readers never load it.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import datasets
 from tqdm.auto import tqdm
@@ -27,22 +25,23 @@ from tqdm.auto import tqdm
 from quakebench import __version__
 from quakebench.atomic import atomic_path
 from quakebench.config import BuildConfig
-from quakebench.contract import SPLITS, sample_id, split_of
+from quakebench.contract import ROLES, SPLITS, role_of, sample_id, split_of
 from quakebench.data.card import render_card
 from quakebench.data.manifest import MANIFEST, read_manifest, write_manifest
 from quakebench.data.schema import sample_features
-from quakebench.data.shards import ShardInfo, read_ids, shard_info, shard_name, write_shard
+from quakebench.data.shards import ShardInfo, read_ids, read_shard_info, shard_name, write_shard
 from quakebench.errors import QuakebenchError
 
-SHARD_TARGET_BYTES = 1e9
-"""Shards of about 1 GB in a 1024 x 1024 release (measured: see benchmarks/build.py)."""
+SHARD_TARGET_BYTES = 500e6
+"""Shards of about 500 MB, the most ``datasets`` itself writes (one sample per row group, 9.4 MB
+at 1024 x 1024, far below the Dataset Viewer's row-group limit of about 286 MiB)."""
 
 BYTES_PER_PIXEL = 9.4
 """Compressed bytes per pixel of a sample, measured on 1024 x 1024 builds (benchmarks/build.py)."""
 
 
 def shard_samples(config: BuildConfig) -> int:
-    """Samples per shard: as configured, else enough for about 1 GB."""
+    """Samples per shard: as configured, else enough for about 500 MB."""
     if config.samples_per_shard is not None:
         return config.samples_per_shard
     return max(1, int(SHARD_TARGET_BYTES / (BYTES_PER_PIXEL * config.size**2)))
@@ -61,7 +60,10 @@ def plan_shards(config: BuildConfig) -> list[ShardPlan]:
     """Every shard of a build, samples in index order within each split."""
     plans = []
     for split in SPLITS:
-        indices = [i for i in range(config.num_samples) if split_of(i) == split]
+        if split == "test":
+            indices = list(range(config.num_test_samples))
+        else:
+            indices = [i for i in range(config.num_samples) if split_of(i) == split]
         chunks = [
             tuple(indices[i : i + shard_samples(config)])
             for i in range(0, len(indices), shard_samples(config))
@@ -73,37 +75,62 @@ def plan_shards(config: BuildConfig) -> list[ShardPlan]:
     return plans
 
 
-@functools.lru_cache(maxsize=4)
-def scene_library(catalog: Path | None, scenes: Path | None) -> list:
-    """The generator's sources samples are cropped from (cached: each worker reads them once)."""
+def scene_library(config: BuildConfig) -> list:
+    """The generator's sources of the roles the build draws from, with their masks."""
     from baselines.generator.sample import pair_source, scene_source
     from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog, scenes_in_folder
 
-    if scenes is not None:
-        return [scene_source(scene) for scene in scenes_in_folder(scenes)]
-    _, pairs = read_catalog(catalog or BUNDLED_CATALOG)
-    if not pairs:
-        raise QuakebenchError(f"{catalog}: the catalogue lists no two-date pair")
-    return [pair_source(pair) for pair in pairs]
+    roles = {role_of(split) for split in SPLITS if _split_size(config, split)}
+    if config.scenes is not None:
+        return [scene_source(scene) for scene in scenes_in_folder(config.scenes)]
+    scenes, pairs = read_catalog(config.catalog or BUNDLED_CATALOG)
+    paired = {scene.id for pair in pairs for scene in (pair.pre, pair.post)}
+    library = [pair_source(pair) for pair in pairs if pair.role in roles]
+    if config.dataset == "prewarped":
+        singles = [s for s in scenes.values() if s.id not in paired and s.role in roles]
+        library += [scene_source(scene) for scene in singles]
+    return library
 
 
-def build_features(config: BuildConfig) -> datasets.Features:
+def _split_size(config: BuildConfig, split: str) -> int:
+    if split == "test":
+        return config.num_test_samples
+    return sum(split_of(i) == split for i in range(config.num_samples))
+
+
+def check_hosting(config: BuildConfig, library: list) -> None:
+    """Raise before anything is written if a split has no place that can host its tiles."""
+    from baselines.generator.sample import candidates
+
+    for split in SPLITS:
+        if _split_size(config, split):
+            candidates(config.dataset, split, config.size, library)
+
+
+def build_features(config: BuildConfig, library: list) -> datasets.Features:
     """The features of a build: the first image keeps uint16 digital numbers, else float32."""
-    library = scene_library(config.catalog, config.scenes)
     pre_dtype = "uint16" if library[0].pre.image.dtype == "uint16" else "float32"
     return sample_features(config.size, pre_dtype)
 
 
-def build_shard(config: BuildConfig, plan: ShardPlan) -> ShardInfo:
+def build_shard(config: BuildConfig, plan: ShardPlan, library: list) -> ShardInfo:
     """Render and write one shard (runs on a Dask worker)."""
     from baselines.generator.sample import make_sample
 
-    library = scene_library(config.catalog, config.scenes)
     samples = (
-        make_sample(config.dataset, config.seed, index, config.size, library)
+        make_sample(
+            config.dataset,
+            config.seed,
+            plan.split,
+            index,
+            config.size,
+            library,
+            config.min_valid_fraction,
+        )
         for index in plan.indices
     )
-    return write_shard(config.output, plan.name, plan.split, samples, build_features(config))
+    features = build_features(config, library)
+    return write_shard(config.output, plan.name, plan.split, samples, features)
 
 
 def _existing(config: BuildConfig, plan: ShardPlan) -> ShardInfo | None:
@@ -111,28 +138,31 @@ def _existing(config: BuildConfig, plan: ShardPlan) -> ShardInfo | None:
     path = config.output / plan.name
     if not path.exists():
         return None
-    expected = [sample_id(config.dataset, i) for i in plan.indices]
+    expected = [sample_id(config.dataset, i, plan.split) for i in plan.indices]
     if read_ids(path) != expected:
         raise QuakebenchError(
             f"{path}: holds other samples than this build's; build into a new folder"
         )
-    return shard_info(config.output, plan.name, plan.split, expected)
+    return read_shard_info(config.output, plan.name, plan.split)
 
 
-def build_parameters(config: BuildConfig) -> dict:
+def build_parameters(config: BuildConfig, library: list) -> dict:
     """The parameters recorded in the manifest (a resumed build must match them)."""
     from baselines.generator.simulate import GENERATOR_VERSION
 
-    library = scene_library(config.catalog, config.scenes)
     return {
         "dataset": config.dataset,
+        "preset": config.preset,
         "num_samples": config.num_samples,
+        "num_test_samples": config.num_test_samples,
         "size": config.size,
         "seed": config.seed,
+        "min_valid_fraction": config.min_valid_fraction,
         "samples_per_shard": shard_samples(config),
         "generator": GENERATOR_VERSION,
         "quakebench": __version__,
         "scenes": sorted({s.pre.id for s in library} | {s.post.id for s in library if s.post}),
+        "places": {role: sorted({s.place for s in library if s.role == role}) for role in ROLES},
     }
 
 
@@ -164,14 +194,16 @@ def build(config: BuildConfig, progress: bool = True) -> dict:
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
-    parameters = build_parameters(config)
+    library = scene_library(config)
+    check_hosting(config, library)
+    parameters = build_parameters(config, library)
     _start(config, parameters)
     plans = plan_shards(config)
     done = [info for plan in plans if (info := _existing(config, plan)) is not None]
     todo = [plan for plan in plans if not (config.output / plan.name).exists()]
 
     bar = tqdm(
-        total=config.num_samples,
+        total=config.num_samples + config.num_test_samples,
         initial=sum(info.num_samples for info in done),
         unit="sample",
         desc=f"{config.dataset} {config.size}px",
@@ -191,7 +223,10 @@ def build(config: BuildConfig, progress: bool = True) -> dict:
                     )
                 )
                 client = stack.enter_context(Client(cluster))
-            futures = client.map(build_shard, [config] * len(todo), todo, pure=False)
+            shared = client.scatter(library, broadcast=True)  # once per worker, not per task
+            futures = [
+                client.submit(build_shard, config, plan, shared, pure=False) for plan in todo
+            ]
             for future in as_completed(futures):
                 info = future.result()
                 done.append(info)
@@ -200,7 +235,7 @@ def build(config: BuildConfig, progress: bool = True) -> dict:
     bar.close()
 
     manifest = write_manifest(config.output, {**parameters, "complete": True}, done)
-    card = render_card(manifest, build_features(config), done)
+    card = render_card(manifest, build_features(config, library), done)
     with atomic_path(config.output / "README.md") as temporary:
         temporary.write_text(card)
     return manifest

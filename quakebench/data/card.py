@@ -8,6 +8,7 @@ import datasets
 import yaml
 
 from dataset_cards import DATASET_CARD
+from quakebench.contract import SPLITS
 from quakebench.data.shards import ShardInfo
 
 DESCRIPTIONS = {
@@ -20,7 +21,8 @@ DESCRIPTIONS = {
         "`postwarped`: `pre` is date 1 and `post` is **date 2 warped**, 16 days later. Real "
         "changes between the acquisitions (illumination, haze, snow, a moving glacier, the sea) "
         "add the noise that correlators meet in practice; `valid` is 0 where the real pair is "
-        "not stable (local correlation of the two dates below 0.5)."
+        "not stable: local correlation of the two dates below 0.5, or real motion between "
+        "them beyond 3 times the noise of the stable ground (measured by the correlator)."
     ),
 }
 
@@ -39,7 +41,7 @@ def split_bytes(features: datasets.Features, num_examples: int) -> int:
 
 def split_counts(shards: list[ShardInfo]) -> dict[str, int]:
     """Samples per split."""
-    counts = {"train": 0, "validation": 0}
+    counts = dict.fromkeys(SPLITS, 0)
     for shard in shards:
         counts[shard.split] += shard.num_samples
     return counts
@@ -104,6 +106,10 @@ def render_card(manifest: dict, features: datasets.Features, shards: list[ShardI
         num_samples=manifest["num_samples"],
         num_train=counts["train"],
         num_validation=counts["validation"],
+        num_test=counts["test"],
+        train_places=", ".join(f"`{p}`" for p in manifest["places"]["train"]) or "none",
+        test_places=", ".join(f"`{p}`" for p in manifest["places"]["test"]) or "none",
+        min_valid_percent=f"{100 * manifest['min_valid_fraction']:g}",
         size=manifest["size"],
         seed=manifest["seed"],
         generator=manifest["generator"],

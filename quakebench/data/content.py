@@ -14,28 +14,48 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from quakebench.contract import ARRAY_FIELDS, INTEGER_FIELDS, STRING_FIELDS
 
-def sample_digest(sample: dict) -> bytes:
-    """SHA-256 of one decoded sample: its fields in name order, arrays as dtype, shape, bytes."""
+
+def _canonical(name: str, value):
+    """A field as stored: arrays keep their dtype, lists are float64, scalars by the contract."""
+    if name in ARRAY_FIELDS:
+        return np.ascontiguousarray(value)
+    if name == "rupture":  # as `datasets`' NumPy format returns it: float32 precision
+        return np.ascontiguousarray(value, dtype=np.float32)
+    if name == "geotransform":
+        return np.ascontiguousarray(value, dtype=np.float64)
+    if name in STRING_FIELDS:
+        return str(value)
+    return int(value) if name in INTEGER_FIELDS else float(value)
+
+
+def sample_digest(sample: dict) -> str:
+    """Hex SHA-256 of one sample: its fields in name order, arrays as dtype, shape and bytes.
+
+    A rendered sample and the same sample decoded from its shard give the same digest.
+    """
     digest = hashlib.sha256()
     for name in sorted(sample):
-        value = sample[name]
+        value = _canonical(name, sample[name])
         digest.update(name.encode() + b"\0")
-        if isinstance(value, np.ndarray | list | tuple):
-            array = np.ascontiguousarray(value)
-            digest.update(f"{array.dtype.str}{array.shape}".encode())
-            digest.update(array.tobytes())
+        if isinstance(value, np.ndarray):
+            digest.update(f"{value.dtype.str}{value.shape}".encode())
+            digest.update(value.tobytes())
         else:
-            value = value.item() if isinstance(value, np.generic) else value
             digest.update(json.dumps(value).encode())
         digest.update(b"\0")
-    return digest.digest()
+    return digest.hexdigest()
+
+
+def combine(digests: dict[str, str]) -> str:
+    """The dataset's content hash from ``{id: sample digest}``: SHA-256 over them in id order."""
+    whole = hashlib.sha256()
+    for sample_id in sorted(digests):
+        whole.update(f"{sample_id} {digests[sample_id]}\n".encode())
+    return whole.hexdigest()
 
 
 def content_hash(samples: Iterable[dict]) -> str:
-    """Hex SHA-256 over the samples' digests in id order (memory: one sample and the digests)."""
-    digests = {str(sample["id"]): sample_digest(sample) for sample in samples}
-    whole = hashlib.sha256()
-    for sample_id in sorted(digests):
-        whole.update(sample_id.encode() + b"\0" + digests[sample_id])
-    return whole.hexdigest()
+    """The content hash of decoded samples (memory: one sample and the digests)."""
+    return combine({str(sample["id"]): sample_digest(sample) for sample in samples})

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,6 +15,7 @@ import pyarrow.parquet as pq
 
 from quakebench.atomic import atomic_path
 from quakebench.checksums import sha256_file
+from quakebench.data.content import combine
 from quakebench.data.shards import ShardInfo
 from quakebench.errors import QuakebenchError
 
@@ -23,11 +23,8 @@ MANIFEST = "manifest.json"
 
 
 def content_hash(shards: list[ShardInfo]) -> str:
-    """SHA-256 over the shards' names and checksums: the dataset revision's fingerprint."""
-    digest = hashlib.sha256()
-    for shard in sorted(shards, key=lambda s: s.file):
-        digest.update(f"{shard.sha256}  {shard.file}\n".encode())
-    return digest.hexdigest()
+    """The dataset revision's fingerprint: its samples' content, whatever the shard layout."""
+    return combine({i: d for shard in shards for i, d in shard.sample_sha256.items()})
 
 
 def write_manifest(folder: str | os.PathLike, parameters: dict, shards: list[ShardInfo]) -> dict:

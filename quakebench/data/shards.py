@@ -10,6 +10,7 @@ not at all; the same samples always give the same bytes.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,11 +24,16 @@ import pyarrow.parquet as pq
 from quakebench.atomic import atomic_path
 from quakebench.checksums import sha256_file
 from quakebench.contract import ARRAY_FIELDS, SCALAR_FIELDS
+from quakebench.data.content import sample_digest
+
+SAMPLES_KEY = b"quakebench.sample_sha256"
+"""Parquet footer metadata: ``{id: digest}`` of the shard's samples (:mod:`content`)."""
 
 
 @dataclass(frozen=True)
 class ShardInfo:
-    """A written shard: its path relative to the dataset folder, checksum, size and samples."""
+    """A written shard: its path in the dataset folder, checksum, size, and its samples' ids
+    with their content digests."""
 
     file: str
     split: str
@@ -36,6 +42,7 @@ class ShardInfo:
     num_samples: int
     first_id: str
     last_id: str
+    sample_sha256: dict[str, str]
 
 
 def shard_name(split: str, index: int, count: int) -> str:
@@ -50,6 +57,14 @@ def _nested(array: np.ndarray) -> pa.Array:
         offsets = np.arange(0, len(nested) + 1, length, dtype=np.int32)
         nested = pa.ListArray.from_arrays(pa.array(offsets), nested)
     return nested
+
+
+def stored(sample: dict, features: datasets.Features) -> dict:
+    """The sample as the shard stores it: the features' fields, arrays in their stored dtype."""
+    out = {name: sample[name] for name in features}
+    for name in ARRAY_FIELDS:
+        out[name] = np.asarray(sample[name], dtype=np.dtype(features[name].dtype))
+    return out
 
 
 def sample_table(sample: dict, features: datasets.Features) -> pa.Table:
@@ -85,7 +100,7 @@ def write_shard(
         for name in ARRAY_FIELDS
         if features[name].dtype == "float32"
     ]
-    ids = []
+    digests = {}
     with atomic_path(path) as temporary:
         writer = pq.ParquetWriter(
             temporary,
@@ -98,14 +113,19 @@ def write_shard(
         with writer:
             for sample in samples:
                 writer.write_table(sample_table(sample, features), row_group_size=1)
-                ids.append(sample["id"])
-    return shard_info(folder, name, split, ids)
+                digests[sample["id"]] = sample_digest(stored(sample, features))
+            writer.add_key_value_metadata({SAMPLES_KEY: json.dumps(digests)})
+    return read_shard_info(folder, name, split)
 
 
-def shard_info(folder: str | os.PathLike, name: str, split: str, ids: list[str]) -> ShardInfo:
-    """Describe a shard on disk holding the samples ``ids``."""
+def read_shard_info(folder: str | os.PathLike, name: str, split: str) -> ShardInfo:
+    """Describe a shard on disk (its samples' digests come from its footer)."""
     path = Path(folder) / name
-    return ShardInfo(name, split, sha256_file(path), path.stat().st_size, len(ids), ids[0], ids[-1])
+    digests = json.loads(pq.read_metadata(path).metadata[SAMPLES_KEY])
+    ids = list(digests)
+    return ShardInfo(
+        name, split, sha256_file(path), path.stat().st_size, len(ids), ids[0], ids[-1], digests
+    )
 
 
 def read_ids(path: str | os.PathLike) -> list[str]:
