@@ -89,13 +89,22 @@ def pair_validity(
     numpy.ndarray
         ``bool [H, W]``; pixels with no signal (value 0) in either date are invalid.
     """
-    valid = local_correlation(pre, post, window_px) >= threshold
+    valid = absorb_small_regions(
+        local_correlation(pre, post, window_px) >= threshold, min_region_px
+    )
+    return valid & (np.asarray(pre) > 0) & (np.asarray(post) > 0)
+
+
+def absorb_small_regions(mask: np.ndarray, min_region_px: int = 400) -> np.ndarray:
+    """``mask`` where regions of either class smaller than ``min_region_px`` join their
+    surroundings (first holes are filled, then islands removed)."""
+    mask = mask.copy()
     for value in (False, True):
-        labels, count = ndi.label(valid == value)
+        labels, count = ndi.label(mask == value)
         sizes = ndi.sum_labels(np.ones_like(labels), labels, np.arange(1, count + 1))
         small = np.flatnonzero(sizes < min_region_px) + 1
-        valid[np.isin(labels, small)] = not value
-    return valid & (np.asarray(pre) > 0) & (np.asarray(post) > 0)
+        mask[np.isin(labels, small)] = not value
+    return mask
 
 
 @dataclass(frozen=True)
@@ -225,10 +234,5 @@ def pair_quality(pair: ScenePair) -> PairQuality:
     stable = residual[:, correlated]
     noise = float(1.4826 * np.median(np.abs(stable - np.median(stable, axis=1, keepdims=True))))
     moving = correlated & (np.abs(residual).max(axis=0) > MOTION_K * noise)
-    valid = correlated & ~moving
-    for value in (False, True):  # as pair_validity: small islands join their surroundings
-        labels, count = ndi.label(valid == value)
-        sizes = ndi.sum_labels(np.ones_like(labels), labels, np.arange(1, count + 1))
-        valid[np.isin(labels, np.flatnonzero(sizes < 400) + 1)] = not value
-    valid &= correlated
+    valid = absorb_small_regions(correlated & ~moving) & correlated
     return PairQuality(valid, correlated, correlated & ~valid, noise, registration)
