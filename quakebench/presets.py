@@ -25,7 +25,7 @@ class Preset:
         As :class:`quakebench.config.BuildConfig`.
     content_sha256 : dict
         ``{dataset: hash}`` of the official builds from the bundled catalogue (none yet for
-        ``full``).
+        ``full``, whose places come with the scene fetcher).
     """
 
     name: str
@@ -53,7 +53,10 @@ PRESETS = {
         num_test_samples=100,
         size=256,
         seed=2026,
-        content_sha256={},
+        content_sha256={
+            "prewarped": "d07b15e5b16fb87ab5f58a28be00a7eda3941b0bc72db106a5df33becf975855",
+            "postwarped": "d653778c6cd2f62e20eb2e9bd7f366d9e739a0d7e6a877af70bdc930d466094b",
+        },
     ),
     "full": Preset("full", num_samples=100_000, num_test_samples=10_000, size=1024, seed=2026),
 }
