@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quakebench.contract import DATASETS
+from quakebench.contract import DATASETS, check_label
 from quakebench.errors import QuakebenchError
 
 DEFAULT_SPLIT = "validation"
@@ -140,6 +140,8 @@ class EvaluationConfig:
         Folder for figures.
     plot_samples : int
         Samples drawn as maps.
+    extra : tuple of (str, str)
+        Fields of the submitter's own, kept under the results file's ``extra`` key.
     """
 
     predictions: Path
@@ -151,8 +153,12 @@ class EvaluationConfig:
     hardware: str | None = None
     plots: Path | None = None
     plot_samples: int = 3
+    extra: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        check_label("method", self.method_name)
+        check_label("method_version", self.method_version)
+        check_label("hardware", self.hardware)
         if self.runtime_s_per_sample is not None and not self.runtime_s_per_sample >= 0:
             raise QuakebenchError(
                 f"runtime_s_per_sample must be non-negative, got {self.runtime_s_per_sample}"
@@ -162,6 +168,45 @@ class EvaluationConfig:
     def method_name(self) -> str:
         """The method's name: as given, else the predictions file's name."""
         return self.method or Path(self.predictions).stem
+
+
+@dataclass(frozen=True)
+class LeaderboardConfig:
+    """Which results files make the leaderboard, and how its intervals are drawn.
+
+    Attributes
+    ----------
+    results : tuple of Path
+        Results files (``quakebench evaluate --output``), each validated.
+    output : Path or None
+        Markdown file whose tables (between the leaderboard markers) are replaced.
+    html : Path or None
+        The self-contained HTML page to write.
+    official : bool
+        Refuse results scored on a revision that is not a pinned preset.
+    replicates : int
+        Bootstrap draws per interval.
+    seed : int
+        Seed of the draws, so the page is reproducible.
+    confidence : float
+        Coverage of the intervals.
+    """
+
+    results: tuple[Path, ...]
+    output: Path | None = None
+    html: Path | None = None
+    official: bool = False
+    replicates: int = 2000
+    seed: int = 0
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        if not self.results:
+            raise QuakebenchError("results: give at least one results file")
+        if self.replicates < 100:
+            raise QuakebenchError(f"replicates must be at least 100, got {self.replicates}")
+        if not 0 < self.confidence < 1:
+            raise QuakebenchError(f"confidence must lie in (0, 1), got {self.confidence}")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,10 @@ README's *Conventions*.
 
 from __future__ import annotations
 
+import unicodedata
+
+from quakebench.errors import QuakebenchError
+
 DATASETS = ("prewarped", "postwarped")
 """``prewarped``: post = date 1 warped; ``postwarped``: post = date 2 warped."""
 
@@ -115,3 +119,31 @@ def sample_id(dataset: str, index: int, split: str | None = None) -> str:
     ``split`` defaults to the split of ``index`` in the train/validation numbering.
     """
     return f"{dataset}-{split or split_of(index)}-{index:06d}"
+
+
+MAX_LABEL_CHARS = 100
+"""A results file's method name, method version and hardware are at most this long."""
+
+# Bidirectional overrides reorder how text is shown (the "Trojan Source" trick).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def control_character(text: str) -> str | None:
+    """The first control (or bidirectional override) character of ``text``, as ``U+XXXX``."""
+    for character in text:
+        if unicodedata.category(character) == "Cc" or character in BIDI_CONTROLS:
+            return f"U+{ord(character):04X}"
+    return None
+
+
+def check_label(field: str, value: str | None, source: str = "results") -> None:
+    """A method name, version or hardware: no control character, at most 100 characters."""
+    if value is None:
+        return
+    bad = control_character(value)
+    if bad:
+        raise QuakebenchError(f"{source}: field {field} holds a control character {bad}")
+    if len(value) > MAX_LABEL_CHARS:
+        raise QuakebenchError(
+            f"{source}: field {field} is {len(value)} characters long; at most {MAX_LABEL_CHARS}"
+        )

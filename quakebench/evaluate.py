@@ -8,9 +8,6 @@ all valid pixels of all samples), each sample's metrics, and where the numbers c
 from __future__ import annotations
 
 import datetime
-import json
-import math
-import os
 import platform
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -19,31 +16,20 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from quakebench import __version__
-from quakebench.atomic import atomic_path
 from quakebench.config import EvaluationConfig
 from quakebench.data.manifest import MANIFEST, read_manifest
 from quakebench.data.reader import dataset_path, iter_samples, split_ids, stream_split
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
 from quakebench.predictions import PredictionReader, check_prediction
-
-PER_SAMPLE_METRICS = (
-    "mae",
-    "mae_east",
-    "mae_north",
-    "epe",
-    "rmse",
-    "bias_east",
-    "bias_north",
-    "fault_offset_bias",
-    "fault_offset_mae",
-)
+from quakebench.results import EXTRA, SCHEMA_VERSION, json_ready
 
 
 def dataset_revision(dataset: str) -> dict:
-    """Generator version, seed, size and content hash of a build, from its manifest.
+    """The ``dataset`` record of a results file: a build's parameters and content hash.
 
-    A Hub dataset's manifest is downloaded (``manifest.json`` of the repository).
+    From the build's manifest; a Hub dataset's manifest is downloaded (``manifest.json`` of the
+    repository).
     """
     path = dataset_path(dataset)
     origin = {}
@@ -55,19 +41,11 @@ def dataset_revision(dataset: str) -> dict:
             path = Path(hf_hub_download(path, MANIFEST, repo_type="dataset")).parent
         except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as error:
             raise QuakebenchError(f"{dataset}: cannot fetch its {MANIFEST} ({error})") from None
-        origin = {"hub": dataset_path(dataset)}
+        origin = {"hub": {"repo_id": dataset_path(dataset), "revision": None, "commit": None}}
     manifest = read_manifest(path)
-    keys = ("dataset", "generator", "seed", "size", "num_samples", "content_sha256")
-    return {**origin, **{key: manifest[key] for key in keys}}
-
-
-def _finite(value):
-    """JSON has no NaN: undefined metrics (e.g. an empty band) become null."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return None if isinstance(value, float) and math.isnan(value) else value
+    keys = ("generator", "seed", "size", "num_samples", "num_test_samples", "content_sha256")
+    revision = {"name": manifest["dataset"], "preset": manifest.get("preset")}
+    return {**revision, **{key: manifest[key] for key in keys}, **origin}
 
 
 def score(
@@ -92,8 +70,9 @@ def score(
     Returns
     -------
     dict
-        ``num_samples``, ``metrics`` (over all valid pixels of all samples) and ``per_sample``;
-        undefined metrics (an empty distance band) are None.
+        ``num_samples``, ``metrics`` (over all valid pixels of all samples) and ``per_sample``
+        (each sample's additive error statistics and magnitude), as in a results file
+        (:mod:`quakebench.results`); undefined metrics (an empty distance band) are None.
     """
     if isinstance(predictions, PredictionReader):
         read = predictions.read
@@ -111,24 +90,22 @@ def score(
         predicted = read(sample["id"], truth.shape)
         stats = error_statistics(predicted, truth, sample["valid"], sample["rupture"])
         total = total + stats
-        metrics = stats.metrics()
         per_sample[sample["id"]] = {
-            **{name: metrics[name] for name in PER_SAMPLE_METRICS},
-            "mae_by_band": {band: m["mae"] for band, m in metrics["bands"].items()},
-            "magnitude": sample["magnitude"],
+            "statistics": stats.record(),
+            "magnitude": float(sample["magnitude"]),
         }
         if on_sample is not None:
-            on_sample(sample, predicted, metrics)
+            on_sample(sample, predicted, stats.metrics())
     if not isinstance(predictions, PredictionReader):
         unknown = sorted(set(predictions) - per_sample.keys())
         if unknown:
             raise QuakebenchError(f"predictions: unknown id {unknown[0]} (not among the samples)")
     scored = {"num_samples": len(per_sample), "metrics": total.metrics(), "per_sample": per_sample}
-    return _finite(scored)
+    return json_ready(scored)
 
 
 def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
-    """Score a predictions file on a dataset split; returns the results (:func:`write_results`)."""
+    """Score a predictions file on a dataset split; returns the results (schema v2)."""
     ids = split_ids(config.dataset, config.split)
     if not ids:
         raise QuakebenchError(f"{config.dataset}: split {config.split} has no samples")
@@ -155,6 +132,7 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
         )
         scored = score(reader, samples, on_sample)
     results = {
+        "schema_version": SCHEMA_VERSION,
         "method": method,
         "method_version": config.method_version,
         "dataset": revision,
@@ -168,24 +146,21 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
         "evaluation_machine": platform.platform(),
         "date": datetime.date.today().isoformat(),
     }
+    if config.extra:
+        results[EXTRA] = dict(config.extra)
     if config.plots:
         plots.save(
-            plots.plot_profile(scored["metrics"], method), config.plots / "error_profile.png"
+            plots.plot_profile({method: scored["metrics"]["profile"]}),
+            config.plots / "error_profile.png",
         )
-    return _finite(results)
-
-
-def write_results(results: dict, path: str | os.PathLike) -> None:
-    """Write the results JSON atomically."""
-    with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(results, indent=2) + "\n")
+    return json_ready(results)
 
 
 def summary_table(results: dict) -> str:
     """A plain-text table of the headline metrics and the distance bands."""
     metrics = results["metrics"]
     lines = [
-        f"{results['method']} on {results['dataset'].get('dataset', results['dataset'])} "
+        f"{results['method']} on {results['dataset']['name']} "
         f"{results['split']} ({results['num_samples']} samples), pixels:",
         f"{'':>12} {'mae':>8} {'mae_E':>8} {'mae_N':>8} {'epe':>8} {'rmse':>8} "
         f"{'bias_E':>8} {'bias_N':>8} {'pixels':>10}",

@@ -201,6 +201,37 @@ class ErrorStatistics:
             offset_count=self.offset_count + other.offset_count,
         )
 
+    def record(self) -> dict:
+        """The sums as plain JSON values: what a results file keeps of each sample."""
+        return {
+            "total": dataclasses.asdict(self.total),
+            "bands": {
+                band_name(*band): dataclasses.asdict(sums)
+                for band, sums in zip(BANDS_PX, self.bands, strict=True)
+            },
+            "profile": [dataclasses.asdict(sums) for sums in self.profile],
+            "offset": {
+                "predicted": self.offset_predicted,
+                "true": self.offset_true,
+                "abs_error": self.offset_abs_error,
+                "count": self.offset_count,
+            },
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> ErrorStatistics:
+        """The statistics of :meth:`record`'s output (its layout checked by the caller)."""
+        offset = record["offset"]
+        return cls(
+            total=Sums(**record["total"]),
+            bands=[Sums(**record["bands"][band_name(*band)]) for band in BANDS_PX],
+            profile=[Sums(**sums) for sums in record["profile"]],
+            offset_predicted=offset["predicted"],
+            offset_true=offset["true"],
+            offset_abs_error=offset["abs_error"],
+            offset_count=offset["count"],
+        )
+
     def metrics(self) -> dict:
         """Every metric: the totals, by band, the profile, and the fault offset."""
         out = self.total.metrics()

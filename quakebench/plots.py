@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from quakebench.atomic import atomic_path
+
+LEGEND_CHARS = 40
+"""Method names are cut to this length in legends (tables show them whole)."""
 
 
 def save(figure: Figure, path: str | os.PathLike) -> None:
@@ -46,20 +50,27 @@ def plot_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> Figure:
     return figure
 
 
-def plot_profile(metrics: dict, method: str) -> Figure:
-    """Mean absolute error against distance to the rupture trace."""
-    profile = metrics["profile"]
-    edges = np.asarray(profile["edges_px"], dtype=float)
-    finite_top = 2 * edges[-2]
-    centres = 0.5 * (edges[:-1] + np.where(np.isinf(edges[1:]), finite_top, edges[1:]))
-    values = np.array([np.nan if v is None else v for v in profile["mae"]], dtype=float)
+def plot_profile(
+    profiles: Mapping[str, dict], title: str = "Error against distance to the fault"
+) -> Figure:
+    """Mean absolute error against distance to the rupture trace, one line per method.
+
+    ``profiles`` maps a method name to its metrics' ``profile`` (``edges_px``, ``mae``); the
+    open last bin (edge None or inf) is drawn at twice its lower edge.
+    """
     figure = Figure(figsize=(7, 4.5), layout="constrained")
     axis = figure.subplots()
-    axis.plot(centres, values, "o-", label=method)
+    for method, profile in profiles.items():
+        edges = np.array([np.inf if e is None else e for e in profile["edges_px"]], dtype=float)
+        upper = np.where(np.isinf(edges[1:]), 2 * edges[-2], edges[1:])
+        values = np.array([np.nan if v is None else v for v in profile["mae"]], dtype=float)
+        # A "$" would start matplotlib's mathtext: names are shown as typed, long ones cut.
+        label = method if len(method) <= LEGEND_CHARS else method[: LEGEND_CHARS - 1] + "…"
+        axis.plot(0.5 * (edges[:-1] + upper), values, "o-", ms=3, label=label.replace("$", r"\$"))
     axis.set_xscale("symlog", linthresh=4)
     axis.set_xlabel("distance to the surface rupture (pixels)")
     axis.set_ylabel("mean absolute error (pixels)")
-    axis.set_title("Error against distance to the fault")
+    axis.set_title(title)
     axis.grid(True, which="both", alpha=0.3)
     axis.legend()
     return figure

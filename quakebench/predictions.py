@@ -154,6 +154,7 @@ def write_predictions(
     split: Iterable[dict],
     output: str | os.PathLike,
     progress: bool = True,
+    total: int | None = None,
 ) -> tuple[int, float]:
     """Run a method on every sample of a split and write its predictions file.
 
@@ -167,6 +168,8 @@ def write_predictions(
         The ``.npz`` file; it appears complete, or not at all.
     progress : bool
         Show a progress bar.
+    total : int, optional
+        The number of samples, for the progress bar (a stream has no length).
 
     Returns
     -------
@@ -175,7 +178,7 @@ def write_predictions(
     """
     count, seconds = 0, 0.0
     with PredictionWriter(output) as writer:
-        for sample in tqdm(split, unit="sample", disable=not progress):
+        for sample in tqdm(split, total=total, unit="sample", disable=not progress):
             start = time.perf_counter()
             displacement = predict(sample)
             seconds += time.perf_counter() - start

@@ -74,7 +74,9 @@ def test_help_shows_the_config_defaults(name):
             assert action.required, (name, action.dest)
             continue
         assert action.default == default, (name, action.dest)
-        if default is not None:
+        if isinstance(default, bool):  # a flag: given or not
+            assert action.nargs == 0, (name, action.dest)
+        elif default is not None:
             assert f"(default: {default})" in text, (name, action.dest)
         elif BUILD_DEFAULTS.get(action.dest) is not None:  # a preset fixes these, else this
             assert f"(without a preset: {BUILD_DEFAULTS[action.dest]})" in text, action.dest

@@ -27,14 +27,16 @@ def config_option(
 ) -> None:
     """Add ``--field`` (or ``flag``) with the default and type of ``config``'s ``field``.
 
-    A field without a default is a required option; ``kwargs`` go to ``add_argument`` (e.g.
-    ``type`` where the default is None, or ``choices``).
+    A field without a default is a required option, a boolean one a flag; ``kwargs`` go to
+    ``add_argument`` (e.g. ``type`` where the default is None, or ``choices``).
     """
     spec = {f.name: f for f in dataclasses.fields(config)}[field]
     default = spec.default
     if default is dataclasses.MISSING:
         kwargs["required"] = True
         default = None
+    elif isinstance(default, bool):
+        kwargs.setdefault("action", "store_false" if default else "store_true")
     elif default is not None:
         kwargs.setdefault("type", type(default))
         help = f"{help} (default: {default})"

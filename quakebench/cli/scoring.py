@@ -5,16 +5,34 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from quakebench.atomic import atomic_path
 from quakebench.cli.options import config_from, config_option, optional_path, output_file
-from quakebench.config import EvaluationConfig
+from quakebench.config import EvaluationConfig, LeaderboardConfig
+from quakebench.errors import QuakebenchError
+
+
+def _extra(pairs: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """``KEY=VALUE`` options as pairs."""
+    extra = []
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise QuakebenchError(f"--extra {pair!r}: expected KEY=VALUE")
+        extra.append((key, value))
+    return tuple(extra)
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from quakebench.evaluate import evaluate, summary_table, write_results
+    from quakebench.evaluate import evaluate, summary_table
+    from quakebench.results import write_results
 
     output = output_file(args.output, (".json",))
     config = config_from(
-        EvaluationConfig, args, predictions=Path(args.predictions), plots=optional_path(args.plots)
+        EvaluationConfig,
+        args,
+        predictions=Path(args.predictions),
+        plots=optional_path(args.plots),
+        extra=_extra(args.extra_pairs),
     )
     results = evaluate(config)
     print(summary_table(results))
@@ -24,14 +42,34 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _leaderboard(args: argparse.Namespace) -> None:
-    from quakebench.leaderboard import leaderboard_table, splice_table
+    from quakebench.leaderboard.board import build_boards
+    from quakebench.leaderboard.page import render_page
+    from quakebench.leaderboard.table import markdown_tables, splice
+    from quakebench.results import read_results
 
-    table = leaderboard_table(args.results)
-    if not args.output:
-        print(table, end="")
-        return
-    splice_table(args.output, table)
-    print(f"{len(args.results)} rows -> {args.output}")
+    output = output_file(args.output, (".md",))
+    page = output_file(args.html, (".html",))
+    config = config_from(
+        LeaderboardConfig,
+        args,
+        results=tuple(map(Path, args.results)),
+        output=output,
+        html=page,
+    )
+    entries = [(path, read_results(path, config.official)) for path in config.results]
+    boards = build_boards(entries, config.replicates, config.seed, config.confidence)
+    tables = markdown_tables(boards)
+    if not (output or page):
+        print(tables, end="")
+    if output:
+        splice(output, tables)
+        print(f"{len(entries)} results in {len(boards)} tables -> {output}")
+    if page:
+        with atomic_path(page) as temporary:
+            temporary.write_text(
+                render_page(boards, config.replicates, config.seed, config.confidence)
+            )
+        print(f"page -> {page}")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -70,20 +108,46 @@ def register(commands: argparse._SubParsersAction) -> None:
         type=float,
     )
     config_option(evaluate, EvaluationConfig, "hardware", "hardware the runtime was measured on")
+    evaluate.add_argument(
+        "--extra",
+        dest="extra_pairs",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a field of your own, kept under the results file's 'extra' (repeatable)",
+    )
     evaluate.set_defaults(run=_evaluate, config=EvaluationConfig)
 
     leaderboard = commands.add_parser(
         "leaderboard",
-        help="build the leaderboard table from results files",
+        help="validate results files and build the leaderboard tables and page",
         description=(
-            "A Markdown table of results files (quakebench evaluate --output), best mae first. "
-            "With --output, the table replaces the one between the leaderboard markers."
+            "Validate results files (quakebench evaluate --output): schema v2, labels, and "
+            "aggregates equal to the re-aggregation of their per-sample statistics. Group them "
+            "by dataset revision and split, best mae first, with bootstrap intervals over "
+            "samples; a method ranks below the one above it only where the paired bootstrap "
+            "interval of their difference excludes zero. Results on revisions that are not a "
+            "pinned preset are shown apart as unofficial (or refused with --official)."
         ),
         epilog=(
             "example: quakebench leaderboard leaderboard/results/*.json "
-            "--output leaderboard/README.md"
+            "--output leaderboard/README.md --html leaderboard/index.html"
         ),
     )
     leaderboard.add_argument("results", nargs="+", help="results JSON files")
-    leaderboard.add_argument("--output", help="Markdown file to update (default: print)")
-    leaderboard.set_defaults(run=_leaderboard)
+    config_option(
+        leaderboard,
+        LeaderboardConfig,
+        "output",
+        "Markdown file whose tables are replaced (default: print them)",
+    )
+    config_option(leaderboard, LeaderboardConfig, "html", "write the HTML page here")
+    config_option(
+        leaderboard,
+        LeaderboardConfig,
+        "official",
+        "refuse results not scored on a pinned preset revision",
+    )
+    config_option(leaderboard, LeaderboardConfig, "replicates", "bootstrap draws per interval")
+    config_option(leaderboard, LeaderboardConfig, "seed", "seed of the bootstrap draws")
+    config_option(leaderboard, LeaderboardConfig, "confidence", "coverage of the intervals")
+    leaderboard.set_defaults(run=_leaderboard, config=LeaderboardConfig)

@@ -1,0 +1,320 @@
+"""The results file, schema v2: what ``quakebench evaluate`` writes and the leaderboard reads.
+
+A results file carries its evidence. Each sample's entry holds the additive error statistics
+of :class:`~quakebench.metrics.ErrorStatistics` (pixel counts and error sums overall, per
+distance band and per profile bin, and the fault-offset sums), so any aggregate over any subset
+of samples is recomputed exactly: reading a file checks its ``metrics`` against the
+re-aggregation of its samples, and the leaderboard's bootstrap resamples them.
+
+Layout (strict JSON: no NaN or Infinity; an undefined metric and the open profile edge are
+null)::
+
+    schema_version        2
+    method                text, 1 to 100 characters
+    method_version        text, at most 100 characters
+    dataset               name, preset, generator, seed, size, num_samples, num_test_samples,
+                          content_sha256 (the build's manifest); hub (repo_id, revision, commit)
+                          when it was read from the Hub
+    split                 train, validation or test
+    num_samples           how many samples were scored: the length of per_sample
+    metrics               ErrorStatistics.metrics() of the sum over the samples
+    per_sample            {sample id: {"statistics": ErrorStatistics.record(), "magnitude": Mw}}
+    runtime_s_per_sample  seconds per sample of the method, or null
+    hardware              text, at most 100 characters, or null
+    evaluated_with        the quakebench version that scored it
+    evaluation_machine    the platform it was scored on
+    date                  ISO date
+    extra                 optional: an object for anything else (a Hub commit, a training recipe)
+
+No text anywhere in the file, keys included, may hold a control character.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import math
+import os
+import re
+from pathlib import Path
+from typing import NoReturn
+
+from quakebench.atomic import atomic_path
+from quakebench.contract import DATASETS, SPLITS, check_label, control_character
+from quakebench.errors import QuakebenchError
+from quakebench.metrics import BANDS_PX, PROFILE_EDGES_PX, ErrorStatistics, Sums, band_name
+from quakebench.presets import official_preset
+
+SCHEMA_VERSION = 2
+EXTRA = "extra"
+"""The one key under which a results file may carry fields of its own."""
+RELATIVE_TOLERANCE = 1e-9
+ABSOLUTE_TOLERANCE = 1e-12
+"""How closely the file's aggregates must equal the re-aggregation of its samples."""
+
+REQUIRED = (
+    "schema_version",
+    "method",
+    "method_version",
+    "dataset",
+    "split",
+    "num_samples",
+    "metrics",
+    "per_sample",
+    "runtime_s_per_sample",
+    "hardware",
+    "evaluated_with",
+    "evaluation_machine",
+    "date",
+)
+DATASET_FIELDS = (
+    "name",
+    "preset",
+    "generator",
+    "seed",
+    "size",
+    "num_samples",
+    "num_test_samples",
+    "content_sha256",
+)
+HUB_FIELDS = ("repo_id", "revision", "commit")
+SUM_FIELDS = tuple(field.name for field in dataclasses.fields(Sums))
+NON_NEGATIVE_SUMS = ("abs_east", "abs_north", "squared", "end_point")
+OFFSET_FIELDS = ("predicted", "true", "abs_error", "count")
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def json_ready(value):
+    """JSON has no NaN or Infinity: undefined metrics and open edges become None."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+class _Checker:
+    """Checks one results file; every failure is one line naming the file and the field."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, field: str, problem: str) -> NoReturn:
+        raise QuakebenchError(f"{self.source}: field {field} {problem}")
+
+    def mapping(self, value, field: str, required: tuple, optional: tuple = ()) -> dict:
+        if not isinstance(value, dict):
+            self.fail(field, f"must be an object, not {type(value).__name__}")
+        for key in required:
+            if key not in value:
+                self.fail(f"{field}.{key}".lstrip("."), "is missing")
+        for key in value:
+            if key not in required and key not in optional:
+                hint = f" (put fields of your own under {EXTRA!r})" if not field else ""
+                self.fail(f"{field}.{key}".lstrip("."), f"is not in schema v{SCHEMA_VERSION}{hint}")
+        return value
+
+    def integer(self, value, field: str, minimum: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(field, f"must be an integer, not {value!r}")
+        if value < minimum:
+            self.fail(field, f"is {value}; must be at least {minimum}")
+        return value
+
+    def number(self, value, field: str, *, minimum: float | None = None, null: bool = False):
+        if value is None and null:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(field, f"must be a number, not {value!r}")
+        if not math.isfinite(value):
+            self.fail(field, "must be finite")
+        if minimum is not None and value < minimum:
+            self.fail(field, f"is {value}; must be at least {minimum}")
+        return value
+
+    def text(self, value, field: str, *, null: bool = False, label: bool = False) -> str | None:
+        if value is None and null:
+            return None
+        if not isinstance(value, str):
+            self.fail(field, f"must be text, not {value!r}")
+        if label:
+            check_label(field, value, self.source)
+        return value
+
+    def control_characters(self, value, field: str = "") -> None:
+        """No text of the file, keys included, holds a control character."""
+        if isinstance(value, str):
+            bad = control_character(value)
+            if bad:
+                self.fail(field or "(top level)", f"holds a control character {bad}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                self.control_characters(key, f"{field}.{key!r}".lstrip("."))
+                self.control_characters(item, f"{field}.{key}".lstrip("."))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.control_characters(item, f"{field}[{index}]")
+
+    def sums(self, value, field: str) -> None:
+        self.mapping(value, field, SUM_FIELDS)
+        self.integer(value["count"], f"{field}.count")
+        for name in SUM_FIELDS[1:]:
+            minimum = 0.0 if name in NON_NEGATIVE_SUMS else None
+            self.number(value[name], f"{field}.{name}", minimum=minimum)
+
+    def statistics(self, value, field: str) -> ErrorStatistics:
+        self.mapping(value, field, ("total", "bands", "profile", "offset"))
+        self.sums(value["total"], f"{field}.total")
+        bands = tuple(band_name(*band) for band in BANDS_PX)
+        self.mapping(value["bands"], f"{field}.bands", bands)
+        for band in bands:
+            self.sums(value["bands"][band], f"{field}.bands.{band}")
+        profile = value["profile"]
+        if not isinstance(profile, list) or len(profile) != len(PROFILE_EDGES_PX) - 1:
+            self.fail(f"{field}.profile", f"must be a list of {len(PROFILE_EDGES_PX) - 1} bins")
+        for index, sums in enumerate(profile):
+            self.sums(sums, f"{field}.profile[{index}]")
+        offset = self.mapping(value["offset"], f"{field}.offset", OFFSET_FIELDS)
+        self.number(offset["predicted"], f"{field}.offset.predicted")
+        self.number(offset["true"], f"{field}.offset.true")
+        self.number(offset["abs_error"], f"{field}.offset.abs_error", minimum=0.0)
+        self.integer(offset["count"], f"{field}.offset.count")
+        count = value["total"]["count"]
+        for part in ("bands", "profile"):
+            sums = value[part].values() if part == "bands" else value[part]
+            if sum(s["count"] for s in sums) != count:
+                self.fail(f"{field}.{part}", f"counts do not add up to total.count {count}")
+        return ErrorStatistics.from_record(value)
+
+    def same(self, expected, actual, field: str) -> None:
+        """The file's aggregate equals the re-aggregation, within the tolerances."""
+        if isinstance(expected, dict):
+            self.mapping(actual, field, tuple(expected))
+            for key, value in expected.items():
+                self.same(value, actual[key], f"{field}.{key}")
+        elif isinstance(expected, list):
+            if not isinstance(actual, list) or len(actual) != len(expected):
+                self.fail(field, f"must be a list of {len(expected)} values")
+            for index, (e, a) in enumerate(zip(expected, actual, strict=True)):
+                self.same(e, a, f"{field}[{index}]")
+        elif expected is None or actual is None:
+            if expected is not actual:
+                self.fail(field, f"is {actual!r} but the per-sample statistics give {expected!r}")
+        else:
+            self.number(actual, field)
+            close = math.isclose(
+                actual, expected, rel_tol=RELATIVE_TOLERANCE, abs_tol=ABSOLUTE_TOLERANCE
+            )
+            if not close:
+                self.fail(field, f"is {actual!r} but the per-sample statistics give {expected!r}")
+
+
+def validate(results: object, source: str = "results") -> dict:
+    """Check a results file's content against schema v2; returns it, or raises naming the field.
+
+    Checks the schema with types and ranges, that no text holds a control character, that the
+    labels are at most 100 characters, and that the aggregate ``metrics`` equal the
+    re-aggregation of the per-sample statistics.
+    """
+    check = _Checker(source)
+    check.mapping(results, "", REQUIRED, (EXTRA,))
+    check.control_characters(results)
+    if results["schema_version"] != SCHEMA_VERSION:
+        check.fail(
+            "schema_version", f"is {results['schema_version']!r}; this reads {SCHEMA_VERSION}"
+        )
+    check.text(results["method"], "method", label=True)
+    if not results["method"].strip():
+        check.fail("method", "is empty")
+    check.text(results["method_version"], "method_version", label=True)
+    check.text(results["hardware"], "hardware", null=True, label=True)
+    check.text(results["evaluated_with"], "evaluated_with")
+    check.text(results["evaluation_machine"], "evaluation_machine")
+    check.number(results["runtime_s_per_sample"], "runtime_s_per_sample", minimum=0.0, null=True)
+    try:
+        datetime.date.fromisoformat(check.text(results["date"], "date"))
+    except ValueError:
+        check.fail("date", f"is {results['date']!r}, not an ISO date")
+
+    dataset = check.mapping(results["dataset"], "dataset", DATASET_FIELDS, ("hub",))
+    if dataset["name"] not in DATASETS:
+        check.fail("dataset.name", f"is {dataset['name']!r}; one of {', '.join(DATASETS)}")
+    check.text(dataset["preset"], "dataset.preset", null=True)
+    check.text(dataset["generator"], "dataset.generator")
+    check.integer(dataset["seed"], "dataset.seed")
+    check.integer(dataset["size"], "dataset.size", minimum=1)
+    check.integer(dataset["num_samples"], "dataset.num_samples")
+    check.integer(dataset["num_test_samples"], "dataset.num_test_samples")
+    if not isinstance(dataset["content_sha256"], str) or not SHA256.fullmatch(
+        dataset["content_sha256"]
+    ):
+        check.fail("dataset.content_sha256", "must be 64 lowercase hexadecimal digits")
+    if "hub" in dataset:
+        hub = check.mapping(dataset["hub"], "dataset.hub", HUB_FIELDS)
+        for key in HUB_FIELDS:
+            check.text(hub[key], f"dataset.hub.{key}", null=key != "repo_id")
+
+    if results["split"] not in SPLITS:
+        check.fail("split", f"is {results['split']!r}; one of {', '.join(SPLITS)}")
+    num_samples = check.integer(results["num_samples"], "num_samples", minimum=1)
+    per_sample = results["per_sample"]
+    if not isinstance(per_sample, dict) or len(per_sample) != num_samples:
+        check.fail("per_sample", f"must hold num_samples = {num_samples} entries")
+    pattern = re.compile(rf"{re.escape(dataset['name'])}-{re.escape(results['split'])}-\d{{6}}")
+    total = ErrorStatistics()
+    for sample_id, entry in per_sample.items():
+        field = f"per_sample.{sample_id}"
+        if not pattern.fullmatch(sample_id):
+            check.fail(field, f"is not a {dataset['name']} {results['split']} sample id")
+        check.mapping(entry, field, ("statistics", "magnitude"))
+        check.number(entry["magnitude"], f"{field}.magnitude")
+        total = total + check.statistics(entry["statistics"], f"{field}.statistics")
+    check.same(json_ready(total.metrics()), results["metrics"], "metrics")
+    if EXTRA in results and not isinstance(results[EXTRA], dict):
+        check.fail(EXTRA, "must be an object")
+    return results
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_results(path: str | os.PathLike, official: bool = False) -> dict:
+    """Read and validate a results file; with ``official``, refuse unofficial dataset revisions."""
+    try:
+        results = json.loads(Path(path).read_text(), parse_constant=_refuse_constant)
+    except (OSError, ValueError) as error:
+        raise QuakebenchError(f"{path}: not a results JSON file ({error})") from None
+    validate(results, str(path))
+    if official and official_revision(results) is None:
+        dataset = results["dataset"]
+        raise QuakebenchError(
+            f"{path}: field dataset.content_sha256 {dataset['content_sha256'][:8]} is not an "
+            f"official {dataset['name']} revision (--official)"
+        )
+    return results
+
+
+def official_revision(results: dict) -> str | None:
+    """The preset whose pinned build the results were scored on, or None (unofficial)."""
+    dataset = results["dataset"]
+    return official_preset(dataset["name"], dataset["content_sha256"])
+
+
+def dumps(results: dict) -> str:
+    """Strict JSON, indented, with one line per sample so that a pull request diffs readably."""
+    head = {key: value for key, value in results.items() if key != "per_sample"}
+    lines = [
+        f"    {json.dumps(sample_id)}: {json.dumps(entry, separators=(',', ':'), allow_nan=False)}"
+        for sample_id, entry in results["per_sample"].items()
+    ]
+    body = json.dumps(head, indent=2, allow_nan=False)[: -len("\n}")]
+    return body + ',\n  "per_sample": {\n' + ",\n".join(lines) + "\n  }\n}\n"
+
+
+def write_results(results: dict, path: str | os.PathLike) -> None:
+    """Validate, then write the results file atomically."""
+    validate(results, str(path))
+    with atomic_path(path) as temporary:
+        temporary.write_text(dumps(results))

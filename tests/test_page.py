@@ -1,0 +1,96 @@
+"""The leaderboard page in a real headless Chromium: rows shown, payloads inert.
+
+Debian's ``chromium`` renders the page from a file. ``--dump-dom`` prints the DOM after the
+page has loaded, so anything a script did would show in it; the control pages prove that this
+detector sees a script that runs, and that the page's Content-Security-Policy stops one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from quakebench.leaderboard.board import build_boards
+from quakebench.leaderboard.page import CONTENT_SECURITY_POLICY, render_page
+from tests.html_tables import Document
+from tests.synthetic_results import noisy, synthetic_results, synthetic_samples
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium on PATH (.ci/run installs Debian's chromium package)"
+)
+PAYLOAD = (
+    "pwn<script>document.body.setAttribute('data-pwned', 'script')</script>"
+    "<img src=x onerror=\"document.body.setAttribute('data-pwned', 'img')\">"
+)
+
+
+def chromium(page: Path, *options: str) -> str:
+    """Load ``page`` headless, with ``options`` (e.g. a screenshot); returns stdout."""
+    completed = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",  # CI runs as root
+            "--disable-gpu",
+            f"--user-data-dir={page.parent / 'profile'}",
+            *options,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return completed.stdout
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory) -> Path:
+    samples = synthetic_samples(20)
+    entries = [
+        synthetic_results(name, samples, noisy(samples, scale, seed))
+        for seed, (name, scale) in enumerate(
+            (("correlator", 0.05), ("network", 0.03), (PAYLOAD, 0.2))
+        )
+    ]
+    boards = build_boards([(f"{i}.json", r) for i, r in enumerate(entries)], 500, 0, 0.95)
+    path = tmp_path_factory.mktemp("page") / "index.html"
+    path.write_text(render_page(boards, 500, 0, 0.95))
+    return path
+
+
+def test_page_shows_every_row_and_runs_nothing(page):
+    document = Document(chromium(page, "--dump-dom"))
+    assert "data-pwned" not in dict(document.tags("body")[0])
+    assert document.title == "quakebench leaderboard"
+    (table,) = document.tables
+    assert sorted(row[1] for row in table[1:]) == sorted(["correlator", "network", PAYLOAD])
+    # The payload's tags are text: the only image is the figure.
+    (image,) = document.tags("img")
+    assert image["src"].startswith("data:image/png;base64,")
+    assert not document.tags("script")
+
+
+def test_screenshot_shows_the_page(page):
+    shot = page.parent / "page.png"
+    chromium(page, f"--screenshot={shot}", "--window-size=1400,1600")
+    pixels = imread(shot)
+    assert pixels.shape[:2] == (1600, 1400)
+    # Not a blank page: text, table rules and the figure's lines.
+    assert np.std(pixels[..., :3]) > 0.05
+
+
+@pytest.mark.parametrize(("policy", "runs"), [(False, True), (True, False)])
+def test_controls_the_detector_sees_scripts_and_the_policy_stops_them(tmp_path, policy, runs):
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+    control = tmp_path / "control.html"
+    control.write_text(f"<!DOCTYPE html><html><head>{meta if policy else ''}</head>"
+                       f"<body>{PAYLOAD}</body></html>")  # fmt: skip
+    body = Document(chromium(control, "--dump-dom")).tags("body")[0]
+    assert ("data-pwned" in body) == runs
