@@ -48,7 +48,7 @@ def test_evaluate_by_hub_name(postwarped_build, tmp_path):
         )
     assert result.returncode == 0, result.stderr[-2000:]
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["dataset"]["hub"] == "quakebench/postwarped"
+    assert results["dataset"]["hub"]["repo_id"] == "quakebench/postwarped"
     assert (
         results["dataset"]["content_sha256"]
         == json.loads((folder / "manifest.json").read_text())["content_sha256"]
