@@ -55,6 +55,8 @@ def stand_in_sample(index: int, size: int, rng: np.random.Generator) -> dict:
         "displacement": stand_in_displacement(size),
         "valid": np.ones((size, size), np.uint8),
         "rupture": np.array([[size / 2 - 0.5, -1.0], [size / 2 - 0.5, size]]),
+        "place": "stand-in",
+        "role": "train",
         "pre_scene": "stand-in",
         "post_scene": "stand-in",
         "pre_date": "",
@@ -88,11 +90,15 @@ def make_dataset(folder: Path, count: int, size: int, per_shard: int) -> Path:
     ]
     parameters = {
         "dataset": "prewarped",
+        "preset": None,
         "num_samples": count,
+        "num_test_samples": 0,
         "size": size,
         "seed": 0,
         "generator": "stand-in",
         "scenes": ["stand-in"],
+        "places": {"train": ["stand-in"], "test": []},
+        "min_valid_fraction": 0.5,
         "complete": True,
     }
     manifest = write_manifest(folder, parameters, shards)

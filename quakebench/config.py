@@ -128,6 +128,10 @@ class EvaluationConfig:
     dataset : str
         A dataset folder, or a Hub name (``prewarped``, ``postwarped``, ``owner/name``).
     split : str
+    config_name : str or None
+        The Hub config (a preset); default: the repository's default config.
+    revision : str or None
+        The Hub branch, tag or commit; the results record the commit it resolves to.
     method : str or None
         Name of the method, for the leaderboard (default: the predictions file's name).
     method_version : str
@@ -147,6 +151,8 @@ class EvaluationConfig:
     predictions: Path
     dataset: str
     split: str = DEFAULT_SPLIT
+    config_name: str | None = None
+    revision: str | None = None
     method: str | None = None
     method_version: str = ""
     runtime_s_per_sample: float | None = None
@@ -207,6 +213,40 @@ class LeaderboardConfig:
             raise QuakebenchError(f"replicates must be at least 100, got {self.replicates}")
         if not 0 < self.confidence < 1:
             raise QuakebenchError(f"confidence must lie in (0, 1), got {self.confidence}")
+
+
+@dataclass(frozen=True)
+class PushConfig:
+    """Which build goes to which Hub repository, as which config.
+
+    Attributes
+    ----------
+    folder : Path
+        A finished build (``quakebench generate --output``).
+    repo_id : str
+        The dataset repository, ``owner/name`` (e.g. ``quakebench/prewarped``).
+    config_name : str or None
+        The config (and folder) it becomes in the repository; default: the build's preset.
+    revision : str
+        The branch to commit to (created from ``main`` if missing).
+    private : bool
+        Create the repository private (an existing one keeps its visibility).
+    batch_files : int
+        Shards uploaded per batch (each batch is resumable on its own).
+    """
+
+    folder: Path
+    repo_id: str
+    config_name: str | None = None
+    revision: str = "main"
+    private: bool = False
+    batch_files: int = 50
+
+    def __post_init__(self) -> None:
+        if self.repo_id.count("/") != 1 or not all(self.repo_id.split("/")):
+            raise QuakebenchError(f"repo_id must be owner/name, got {self.repo_id!r}")
+        if self.batch_files < 1:
+            raise QuakebenchError(f"batch_files must be positive, got {self.batch_files}")
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ null)::
     method                text, 1 to 100 characters
     method_version        text, at most 100 characters
     dataset               name, preset, generator, seed, size, num_samples, num_test_samples,
-                          content_sha256 (the build's manifest); hub (repo_id, revision, commit)
-                          when it was read from the Hub
+                          content_sha256 (the build's manifest); hub (repo_id, config, revision,
+                          commit) when it was read from the Hub
     split                 train, validation or test
     num_samples           how many samples were scored: the length of per_sample
     metrics               ErrorStatistics.metrics() of the sum over the samples
@@ -78,7 +78,7 @@ DATASET_FIELDS = (
     "num_test_samples",
     "content_sha256",
 )
-HUB_FIELDS = ("repo_id", "revision", "commit")
+HUB_FIELDS = ("repo_id", "config", "revision", "commit")
 SUM_FIELDS = tuple(field.name for field in dataclasses.fields(Sums))
 NON_NEGATIVE_SUMS = ("abs_east", "abs_north", "squared", "end_point")
 OFFSET_FIELDS = ("predicted", "true", "abs_error", "count")
@@ -253,7 +253,7 @@ def validate(results: object, source: str = "results") -> dict:
     if "hub" in dataset:
         hub = check.mapping(dataset["hub"], "dataset.hub", HUB_FIELDS)
         for key in HUB_FIELDS:
-            check.text(hub[key], f"dataset.hub.{key}", null=key != "repo_id")
+            check.text(hub[key], f"dataset.hub.{key}", null=key in ("config", "commit"))
 
     if results["split"] not in SPLITS:
         check.fail("split", f"is {results['split']!r}; one of {', '.join(SPLITS)}")

@@ -29,9 +29,14 @@ seed 7."""
 def tiny_config(dataset: str, folder: Path, **changes) -> BuildConfig:
     """The tiny build's configuration (4 samples a shard, 2 local Dask workers)."""
     options = dict(
-        num_test_samples=TINY_TEST, size=TINY_SIZE, seed=TINY_SEED, samples_per_shard=4, workers=2
+        num_samples=TINY_COUNT,
+        num_test_samples=TINY_TEST,
+        size=TINY_SIZE,
+        seed=TINY_SEED,
+        samples_per_shard=4,
+        workers=2,
     )
-    return BuildConfig(dataset, TINY_COUNT, output=folder, **{**options, **changes})
+    return BuildConfig(dataset, output=folder, **{**options, **changes})
 
 
 @pytest.fixture(scope="session")

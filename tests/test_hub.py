@@ -48,7 +48,9 @@ def test_evaluate_by_hub_name(postwarped_build, tmp_path):
         )
     assert result.returncode == 0, result.stderr[-2000:]
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["dataset"]["hub"]["repo_id"] == "quakebench/postwarped"
+    record = results["dataset"]["hub"]
+    assert record["repo_id"] == "quakebench/postwarped" and record["config"] == "default"
+    assert len(record["commit"]) == 40 and record["revision"] == "main"
     assert (
         results["dataset"]["content_sha256"]
         == json.loads((folder / "manifest.json").read_text())["content_sha256"]

@@ -2,7 +2,8 @@
 
 One file per capability registers its subcommands: :mod:`~quakebench.cli.data` (simulate,
 generate, verify, scenes), :mod:`~quakebench.cli.scoring` (evaluate, leaderboard) and
-:mod:`~quakebench.cli.methods` (baseline, correlate, train, predict). Heavy libraries are
+:mod:`~quakebench.cli.methods` (baseline, correlate, train, predict) and
+:mod:`~quakebench.cli.publish` (push). Heavy libraries are
 imported only by the subcommand that runs, so ``quakebench --help`` is fast.
 """
 
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from quakebench import __version__
-from quakebench.cli import data, methods, scoring
+from quakebench.cli import data, methods, publish, scoring
 from quakebench.errors import QuakebenchError
 
 
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"quakebench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for capability in (data, scoring, methods):
+    for capability in (data, scoring, methods, publish):
         capability.register(commands)
     return parser
 

@@ -93,6 +93,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         evaluate, EvaluationConfig, "dataset", "dataset folder, or prewarped / postwarped (Hub)"
     )
     config_option(evaluate, EvaluationConfig, "split", "split to score")
+    config_option(evaluate, EvaluationConfig, "config_name", "Hub config, e.g. mini", "--config")
+    config_option(
+        evaluate, EvaluationConfig, "revision", "Hub branch, tag or commit (recorded as a commit)"
+    )
     evaluate.add_argument("--output", help="write the results JSON here")
     config_option(evaluate, EvaluationConfig, "plots", "folder for figures (maps, error profile)")
     config_option(

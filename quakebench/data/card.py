@@ -8,7 +8,7 @@ import datasets
 import yaml
 
 from dataset_cards import DATASET_CARD
-from quakebench.contract import SPLITS
+from quakebench.contract import HUB_NAMESPACE, SPLITS
 from quakebench.data.shards import ShardInfo
 
 DESCRIPTIONS = {
@@ -68,7 +68,9 @@ def yaml_header(
     header = {
         "license": "cc-by-4.0",
         "pretty_name": f"quakebench {dataset}",
+        "task_categories": ["image-to-image"],
         "tags": [
+            "optical-flow",
             "earth-science",
             "geodesy",
             "earthquake",
@@ -114,7 +116,10 @@ def render_card(manifest: dict, features: datasets.Features, shards: list[ShardI
         seed=manifest["seed"],
         generator=manifest["generator"],
         content_sha256=manifest["content_sha256"],
-        repo_or_folder=f"quakebench/{dataset}",
+        preset=manifest.get("preset") or "none",
+        load_arguments=", ".join(
+            f'"{a}"' for a in (f"{HUB_NAMESPACE}/{dataset}", manifest.get("preset")) if a
+        ),
         pre_dtype=features["pre"].dtype,
         scenes=", ".join(f"`{s}`" for s in manifest["scenes"]),
     )

@@ -41,6 +41,7 @@ def load_split(
     split: str,
     revision: str | None = None,
     streaming: bool = False,
+    config: str | None = None,
     **kwargs,
 ) -> datasets.Dataset | datasets.IterableDataset:
     """One split of a dataset, formatted as NumPy arrays.
@@ -55,12 +56,19 @@ def load_split(
     streaming : bool
         Read the Parquet shards row group by row group instead of converting them to a
         memory-mapped Arrow cache first (whose conversion holds many samples in memory).
+    config : str, optional
+        The Hub config (a preset: ``mini``, ``full``); default: the repository's default.
     **kwargs
         Passed to ``datasets.load_dataset`` (e.g. ``columns`` and ``features``).
     """
     try:
         dataset = datasets.load_dataset(
-            dataset_path(name), split=split, revision=revision, streaming=streaming, **kwargs
+            dataset_path(name),
+            config,
+            split=split,
+            revision=revision,
+            streaming=streaming,
+            **kwargs,
         )
     except (ValueError, FileNotFoundError) as error:
         raise QuakebenchError(f"{name}: cannot load split {split!r} ({error})") from None
@@ -68,7 +76,7 @@ def load_split(
 
 
 def stream_split(
-    name: str | os.PathLike, split: str, revision: str | None = None
+    name: str | os.PathLike, split: str, revision: str | None = None, config: str | None = None
 ) -> datasets.IterableDataset:
     """A split read shard by shard, row group by row group: memory holds one sample.
 
@@ -76,13 +84,19 @@ def stream_split(
     to 1 GB) until the shard is done.
     """
     options = pyarrow.dataset.ParquetFragmentScanOptions(pre_buffer=False)
-    return load_split(name, split, revision, streaming=True, fragment_scan_options=options)
+    return load_split(
+        name, split, revision, streaming=True, config=config, fragment_scan_options=options
+    )
 
 
-def split_ids(name: str | os.PathLike, split: str, revision: str | None = None) -> list[str]:
+def split_ids(
+    name: str | os.PathLike, split: str, revision: str | None = None, config: str | None = None
+) -> list[str]:
     """The sample ids of a split, reading the ``id`` column alone."""
     only_ids = datasets.Features({"id": datasets.Value("string")})
-    ids = load_split(name, split, revision, streaming=True, columns=["id"], features=only_ids)
+    ids = load_split(
+        name, split, revision, streaming=True, config=config, columns=["id"], features=only_ids
+    )
     return [str(row["id"]) for row in ids]
 
 
