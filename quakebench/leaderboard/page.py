@@ -57,7 +57,7 @@ SUBMITTING = """
 <code>[2, h, w]</code> float array per sample id, east and north in pixels), e.g. with
 <code>quakebench.predictions.write_predictions</code>.</li>
 <li>Score it: <code>quakebench evaluate predictions.npz --dataset quakebench/prewarped
---split test --method NAME --method-version COMMIT --hardware "GPU model"
+--config mini --split test --method NAME --method-version COMMIT --hardware "GPU model"
 --runtime-per-sample SECONDS --output leaderboard/results/NAME.json</code>.</li>
 <li>Open a pull request adding that file. CI validates every results file (schema, labels,
 aggregates against the per-sample statistics, the dataset revision) before a reviewer reads
