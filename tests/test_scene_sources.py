@@ -162,6 +162,9 @@ def test_fetch_reads_only_windows_that_match_the_source(stac, cogs, regions, tmp
     assert {e["role"] for e in catalog["scenes"] if e["path_row"] == "063/018"} == {"train"}
     # Only the windows' tiles travelled.
     assert sum(stac.bytes_served.values()) < 0.5 * sum(p.stat().st_size for p in cogs.values())
+    assert all(
+        p["usable_fraction"] >= 0.3 and len(p["coregistration_px"]) == 2 for p in catalog["pairs"]
+    )
     scenes, pairs = read_catalog(output / CATALOG)  # checksums verified
     assert len(pairs) == len(catalog["pairs"]) and len(scenes) == 2 * len(pairs)
 

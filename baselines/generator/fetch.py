@@ -91,12 +91,17 @@ def common_windows(first, second, size_px: int) -> list[tuple[int, int, int, int
     return [(r, c, r - shift_row, c - shift_col) for r, c in windows]
 
 
-def usable_fraction(pre: Scene, post: Scene) -> float:
-    """Fraction of the window pair that is valid (correlated, still) and textured."""
+def window_quality(pre: Scene, post: Scene) -> dict:
+    """The window pair's usable fraction (valid and textured), co-registration and noise."""
     if not (pre.image > 0).all() or not (post.image > 0).all():
-        return 0.0  # the scene's edge (fill) is in the window
+        return {"usable_fraction": 0.0}  # the scene's edge (fill) is in the window
     quality = pair_quality(ScenePair("window", pre, post))
-    return float((quality.valid & textured(pre.image)).mean())
+    registration = quality.registration
+    return {
+        "usable_fraction": round(float((quality.valid & textured(pre.image)).mean()), 4),
+        "coregistration_px": [round(registration.row_px, 4), round(registration.col_px, 4)],
+        "noise_px": round(quality.noise_px, 4),
+    }
 
 
 def place_of(bbox: tuple[float, ...], regions: dict[str, Region], fallback: str):
@@ -168,7 +173,8 @@ def _fetch_pair(pair: dict, config: FetchConfig, regions, catalog: dict, folder:
                 Scene(f"{s['id']}_r{r1:05d}c{c1:05d}", image, crs, tuple(transform)[:6], s["date"])
                 for s, image in zip((first, second), images, strict=True)
             ]
-            if usable_fraction(*scenes) < config.min_usable_fraction:
+            quality = window_quality(*scenes)
+            if quality["usable_fraction"] < config.min_usable_fraction:
                 decided[key] = "refused"
                 _save_catalog(folder, catalog)
                 continue
@@ -203,7 +209,9 @@ def _fetch_pair(pair: dict, config: FetchConfig, regions, catalog: dict, folder:
                         "license": "USGS Landsat data: public domain",
                     }
                 )
-            catalog["pairs"].append({"id": key, "pre": scenes[0].id, "post": scenes[1].id})
+            catalog["pairs"].append(
+                {"id": key, "pre": scenes[0].id, "post": scenes[1].id, **quality}
+            )
             decided[key] = "kept"
             kept += 1
             _save_catalog(folder, catalog)
