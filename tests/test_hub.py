@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
 from tests.local_hub import LocalHub
 from tests.test_evaluate import write_reference
+from tests.test_push import quakebench
 
 
 @pytest.mark.slow
@@ -28,24 +27,8 @@ def test_evaluate_by_hub_name(postwarped_build, tmp_path):
     with LocalHub({"quakebench/postwarped": folder}) as hub:
         env = {**os.environ, "HF_ENDPOINT": hub.endpoint, "HF_HOME": str(tmp_path / "hf")}
         env.pop("HF_HUB_OFFLINE", None)
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "quakebench.cli",
-                "evaluate",
-                str(tmp_path / "truth.npz"),
-                "--dataset",
-                "postwarped",
-                "--output",
-                str(tmp_path / "results.json"),
-            ],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        evaluate = ["evaluate", str(tmp_path / "truth.npz"), "--dataset", "postwarped"]
+        result = quakebench([*evaluate, "--output", str(tmp_path / "results.json")], env, work)
     assert result.returncode == 0, result.stderr[-2000:]
     results = json.loads((tmp_path / "results.json").read_text())
     record = results["dataset"]["hub"]
