@@ -51,12 +51,15 @@ def plot_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> Figure:
 
 
 def plot_profile(
-    profiles: Mapping[str, dict], title: str = "Error against distance to the fault"
+    profiles: Mapping[str, dict],
+    title: str = "Error against distance to the fault",
+    colours: Mapping[str, str] | None = None,
 ) -> Figure:
     """Mean absolute error against distance to the rupture trace, one line per method.
 
     ``profiles`` maps a method name to its metrics' ``profile`` (``edges_px``, ``mae``); the
-    open last bin (edge None or inf) is drawn at twice its lower edge.
+    open last bin (edge None or inf) is drawn at twice its lower edge. ``colours`` keeps a
+    method's colour the same across figures.
     """
     figure = Figure(figsize=(7, 4.5), layout="constrained")
     axis = figure.subplots()
@@ -66,7 +69,14 @@ def plot_profile(
         values = np.array([np.nan if v is None else v for v in profile["mae"]], dtype=float)
         # A "$" would start matplotlib's mathtext: names are shown as typed, long ones cut.
         label = method if len(method) <= LEGEND_CHARS else method[: LEGEND_CHARS - 1] + "…"
-        axis.plot(0.5 * (edges[:-1] + upper), values, "o-", ms=3, label=label.replace("$", r"\$"))
+        axis.plot(
+            0.5 * (edges[:-1] + upper),
+            values,
+            "o-",
+            ms=3,
+            label=label.replace("$", r"\$"),
+            color=(colours or {}).get(method),
+        )
     axis.set_xscale("symlog", linthresh=4)
     axis.set_xlabel("distance to the surface rupture (pixels)")
     axis.set_ylabel("mean absolute error (pixels)")

@@ -66,22 +66,24 @@ it.</li>
 """
 
 
-def _figure_uri(board: Board) -> str:
+def _figure_uri(board: Board, colours: dict[str, str]) -> str:
     profiles = {row.results["method"]: row.results["metrics"]["profile"] for row in board.rows}
-    figure = plot_profile(profiles, f"{board.title}: error against distance to the fault")
+    title = f"{board.title}: error against distance to the fault"
+    figure = plot_profile(profiles, title, colours)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _section(board: Board) -> str:
+def _section(board: Board, colours: dict[str, str]) -> str:
     title = html.escape(board.title)
     table = board_frame(board).to_html(index=False, escape=True, border=0, classes="board")
     unofficial = "" if board.official else ' class="unofficial"'
+    image = _figure_uri(board, colours)
     return (
         f"<section{unofficial}>\n<h3>{title}</h3>\n"
         f'<p class="revision">{html.escape(board.revision)}</p>\n{table}\n'
-        f'<figure><img src="{_figure_uri(board)}" alt="mean absolute error against distance '
+        f'<figure><img src="{image}" alt="mean absolute error against distance '
         f'to the rupture, {title}"><figcaption>Mean absolute error against distance to the '
         f"rupture, {title}: one line per method.</figcaption></figure>\n</section>"
     )
@@ -89,8 +91,10 @@ def _section(board: Board) -> str:
 
 def render_page(boards: list[Board], replicates: int, seed: int, confidence: float) -> str:
     """The whole page: official boards, then unofficial ones apart, reading and submitting."""
-    official = [_section(b) for b in boards if b.official]
-    unofficial = [_section(b) for b in boards if not b.official]
+    methods = sorted({row.results["method"] for board in boards for row in board.rows})
+    colours = {method: f"C{i % 10}" for i, method in enumerate(methods)}  # one per method
+    official = [_section(b, colours) for b in boards if b.official]
+    unofficial = [_section(b, colours) for b in boards if not b.official]
     body = ["<h2>Official presets</h2>", *(official or ["<p>No results yet.</p>"])]
     if unofficial:
         body += [
