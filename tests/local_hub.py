@@ -100,6 +100,7 @@ class LocalHub:
         self.requests: list[str] = []
         self.fail_commits = 0
         self.stall_uploads: int | None = None
+        self.admitted = 0
         self.released = threading.Event()
         self.lock = threading.Lock()
         for repo_id, folder in (repos or {}).items():
@@ -392,8 +393,9 @@ class LocalHub:
         return 200, json.dumps({"transfer": "basic", "objects": objects}).encode(), headers
 
     def _upload(self, oid: str, data: bytes) -> tuple[int, object, dict]:
-        with self.lock:
-            stall = self.stall_uploads is not None and len(self.uploads) >= self.stall_uploads
+        with self.lock:  # admit uploads one at a time, so exactly ``stall_uploads`` get through
+            admitted, self.admitted = self.admitted, self.admitted + 1
+        stall = self.stall_uploads is not None and admitted >= self.stall_uploads
         if stall:
             self.released.wait(timeout=120)
         if hashlib.sha256(data).hexdigest() != oid:
