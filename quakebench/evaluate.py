@@ -199,7 +199,7 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
             plots.plot_profile({method: scored["metrics"]["profile"]}),
             config.plots / "error_profile.png",
         )
-    return json_ready(results)
+    return results
 
 
 def summary_table(results: dict) -> str:

@@ -152,17 +152,17 @@ def _fetch_pair(pair: dict, config: FetchConfig, regions, catalog: dict, folder:
     try:
         pixel_m = abs(opened[0].transform.a)
         size = config.window_px(pixel_m)
-        kept = sum(1 for key, v in decided.items() if key.startswith(pair["id"]) and v == "kept")
+        prefix = f"{pair['id']}_r"
+        kept = sum(1 for key, v in decided.items() if key.startswith(prefix) and v == "kept")
         for r1, c1, r2, c2 in common_windows(*opened, size):
-            key = f"{pair['id']}_r{r1:05d}c{c1:05d}"
+            key = f"{prefix}{r1:05d}c{c1:05d}"
             if kept >= config.windows_per_pair:
                 break
             if key in decided:
                 continue
+            origins = ((r1, c1), (r2, c2))
             images = []
-            for dataset, scene, (row, col) in zip(
-                opened, (first, second), ((r1, c1), (r2, c2)), strict=True
-            ):
+            for dataset, scene, (row, col) in zip(opened, (first, second), origins, strict=True):
                 try:
                     images.append(dataset.read(1, window=Window(col, row, size, size)))
                 except rasterio.errors.RasterioError as error:
@@ -182,7 +182,7 @@ def _fetch_pair(pair: dict, config: FetchConfig, regions, catalog: dict, folder:
                 crs, "EPSG:4326", *rasterio.windows.bounds(Window(0, 0, size, size), transform)
             )
             place, role = place_of(bbox, regions, f"{pair['wrs_path']}{pair['wrs_row']}")
-            for scene, source in zip(scenes, (first, second), strict=True):
+            for scene, source, (row, col) in zip(scenes, (first, second), origins, strict=True):
                 file = f"{scene.id}.tif"
                 catalog["scenes"].append(
                     {
@@ -200,11 +200,7 @@ def _fetch_pair(pair: dict, config: FetchConfig, regions, catalog: dict, folder:
                         "source": {
                             "stac_item": source["id"],
                             "href": source["href"],
-                            "window_px": [
-                                r1 if source is first else r2,
-                                c1 if source is first else c2,
-                                size,
-                            ],
+                            "window_px": [row, col, size],
                         },
                         "license": "USGS Landsat data: public domain",
                     }

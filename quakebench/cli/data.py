@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from baselines.generator.stac_config import FetchConfig, SearchConfig, read_regions
+from baselines.generator.stac_config import FetchConfig, Region, SearchConfig, read_regions
 from baselines.generator.tile import TileConfig
 from quakebench.cli.options import (
     FIGURE_SUFFIXES,
@@ -253,7 +253,7 @@ def _search(args: argparse.Namespace) -> None:
     output = output_file(args.output, (".json",))
     if (args.bbox is None) == (args.region is None):
         raise QuakebenchError("give --bbox W S E N or --region NAME (one of them)")
-    bbox = tuple(args.bbox) if args.bbox else read_regions()[_region(args.region)].bbox
+    bbox = tuple(args.bbox) if args.bbox else _region(args.region).bbox
     config = config_from(
         SearchConfig,
         args,
@@ -271,11 +271,11 @@ def _search(args: argparse.Namespace) -> None:
     )
 
 
-def _region(name: str) -> str:
+def _region(name: str) -> Region:
     regions = read_regions()
     if name not in regions:
         raise QuakebenchError(f"--region {name}: unknown; one of {', '.join(regions)}")
-    return name
+    return regions[name]
 
 
 def _fetch(args: argparse.Namespace) -> None:
