@@ -14,7 +14,9 @@ from quakebench.contract import DATASETS, check_label
 from quakebench.errors import QuakebenchError
 
 DEFAULT_SPLIT = "validation"
-"""The split that methods predict and ``evaluate`` scores unless told otherwise."""
+"""The split that methods predict and ``evaluate`` scores unless told otherwise: validation,
+where recipes are tuned and scored as often as one likes. The leaderboard ranks ``test``, which
+is scored once per submitted model and so is always asked for by name (``--split test``)."""
 
 
 BUILD_DEFAULTS = {"num_samples": None, "num_test_samples": 0, "size": 1024, "seed": 0}

@@ -121,6 +121,20 @@ def sample_id(dataset: str, index: int, split: str | None = None) -> str:
     return f"{dataset}-{split or split_of(index)}-{index:06d}"
 
 
+def parse_sample_id(text: str) -> tuple[str, str, int]:
+    """``(dataset, split, index)`` of a sample id; raises naming the id if it is not one."""
+    parts = text.split("-")
+    if (
+        len(parts) != 3
+        or parts[0] not in DATASETS
+        or parts[1] not in SPLITS
+        or not (parts[2].isdigit() and len(parts[2]) == 6)
+        or (parts[1] != "test" and split_of(int(parts[2])) != parts[1])
+    ):
+        raise QuakebenchError(f"{text!r} is not a sample id, e.g. prewarped-validation-000004")
+    return parts[0], parts[1], int(parts[2])
+
+
 MAX_LABEL_CHARS = 100
 """A results file's method name, method version and hardware are at most this long."""
 

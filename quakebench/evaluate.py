@@ -18,11 +18,14 @@ from tqdm.auto import tqdm
 
 from quakebench import __version__
 from quakebench.config import EvaluationConfig
+from quakebench.data.content import combine, sample_digest
 from quakebench.data.manifest import MANIFEST, read_manifest
-from quakebench.data.reader import dataset_path, iter_samples, split_ids, stream_split
+from quakebench.data.reader import dataset_path, read_samples, split_ids
+from quakebench.data.records import sample_record
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
 from quakebench.predictions import PredictionReader, check_prediction
+from quakebench.presets import PRESETS
 from quakebench.results import EXTRA, SCHEMA_VERSION, json_ready
 
 
@@ -39,8 +42,44 @@ class DatasetSource:
 
 def _manifest_record(manifest: dict) -> dict:
     keys = ("generator", "seed", "size", "num_samples", "num_test_samples", "content_sha256")
-    revision = {"name": manifest["dataset"], "preset": manifest.get("preset")}
+    revision = {
+        "name": manifest["dataset"],
+        "preset": manifest.get("preset_parameters", manifest.get("preset")),
+    }
     return {**revision, **{key: manifest[key] for key in keys}}
+
+
+def is_pinned(record: dict) -> bool:
+    """Whether the build named by a results ``dataset`` record is a preset with pinned records."""
+    preset = record.get("preset")
+    return preset in PRESETS and bool(PRESETS[preset].records(record["name"]))
+
+
+def split_revision(record: dict, split: str, records: dict[str, dict]) -> dict:
+    """The results' ``dataset`` with what the scored split is.
+
+    ``split_sha256`` is the hash of the samples read; where the build names a preset whose
+    records are pinned, they are compared (:mod:`quakebench.data.revision`): an official or
+    numerically equivalent split records the official split's hash and keeps the preset, so
+    it ranks on the official board; any other keeps neither.
+    """
+    from quakebench.data.revision import DIFFERENT, check_records
+
+    out = {
+        **record,
+        "split_sha256": combine({i: r["sha256"] for i, r in records.items()}),
+        "official_split_sha256": None,
+        "revision": None,
+    }
+    preset = record.get("preset")
+    if is_pinned(record):
+        check = check_records(record["name"], preset, records, splits=[split])
+        out["revision"] = check.status
+        if check.status == DIFFERENT:
+            out["preset"] = None
+        else:
+            out["official_split_sha256"] = PRESETS[preset].split_sha256[record["name"]][split]
+    return out
 
 
 def _default_config(repo_id: str, commit: str) -> str:
@@ -109,7 +148,7 @@ def score(
     predictions : mapping or PredictionReader
         One ``[2, H, W]`` float array (east, north; pixels) per sample id, no other ids.
     samples : iterable of dict
-        The samples (the contract's fields), e.g. ``iter_samples(stream_split(folder, split))``.
+        The samples (the contract's fields), e.g. ``read_samples(folder, split)``.
     on_sample : callable, optional
         Called as ``on_sample(sample, predicted, metrics)`` after each sample (figures).
 
@@ -168,20 +207,30 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
                 figure = plots.plot_sample(sample, predicted, metrics)
                 plots.save(figure, config.plots / f"sample_{sample['id']}.png")
 
+    records = {}
+    pinned = is_pinned(source.record)
+
+    def recorded(samples: Iterable[dict]) -> Iterable[dict]:
+        """Each sample's record as it is scored (its digest alone where nothing is pinned)."""
+        for sample in samples:
+            record = sample_record(sample) if pinned else None
+            records[str(sample["id"])] = record or {"sha256": sample_digest(sample)}
+            yield sample
+
     with PredictionReader(config.predictions) as reader:
         reader.check_ids(ids)
-        samples = tqdm(
-            iter_samples(stream_split(source.path, config.split, source.commit, source.config)),
+        with tqdm(  # closed before an error is printed
+            read_samples(source.path, config.split, source.commit, source.config),
             total=len(ids),
             unit="sample",
             disable=not progress,
-        )
-        scored = score(reader, samples, on_sample)
+        ) as samples:
+            scored = score(reader, recorded(samples), on_sample)
     results = {
         "schema_version": SCHEMA_VERSION,
         "method": method,
         "method_version": config.method_version,
-        "dataset": source.record,
+        "dataset": split_revision(source.record, config.split, records),
         "split": config.split,
         "num_samples": scored["num_samples"],
         "metrics": scored["metrics"],

@@ -163,7 +163,7 @@ def write_predictions(
     predict : callable
         ``predict(sample) -> float32 [2, H, W]`` (east, north), pixels.
     split : iterable of dict
-        Samples, e.g. ``iter_samples(stream_split(folder, "test"))``: streamed one at a time.
+        Samples, e.g. ``read_samples(folder, "test")``: streamed one at a time.
     output : path-like
         The ``.npz`` file; it appears complete, or not at all.
     progress : bool

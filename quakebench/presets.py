@@ -1,22 +1,28 @@
 """The benchmark's official revisions: named build parameters, and the content they give.
 
-A results file names the dataset it was scored on by its content hash; it is an official
-result where that hash is a preset's pinned hash. ``mini`` fits a laptop (each dataset builds
-in about 10 minutes on 2 cores) and is what the leaderboard ranks; ``full`` is the seed paper's
-release (100,000 train and validation samples of 1024 x 1024), pinned by its parameters until
-its places are fetched (``quakebench scenes search/fetch``).
+A preset's official revision is its per-sample records (``records/{preset}-{dataset}.jsonl``
+beside this file: each sample's field digests, scalars and array summaries, see
+:mod:`quakebench.data.records`) and the hash of each split. ``mini`` fits a laptop (each dataset
+builds in about 5 minutes on 2 cores) and is what the leaderboard ranks; ``full`` is the seed
+paper's release (100,000 train and validation samples of 1024 x 1024), pinned by its parameters
+until its places are fetched (``quakebench scenes search/fetch``).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from quakebench.errors import QuakebenchError
+
+RECORDS = Path(__file__).parent / "records"
+"""The official revisions' per-sample records, ``{preset}-{dataset}.jsonl``."""
 
 
 @dataclass(frozen=True)
 class Preset:
-    """A named build: its parameters, and the content hash each dataset must have.
+    """A named build: its parameters, and the content each dataset must have.
 
     Attributes
     ----------
@@ -26,6 +32,15 @@ class Preset:
     content_sha256 : dict
         ``{dataset: hash}`` of the official builds from the bundled catalogue (none yet for
         ``full``, whose places come with the scene fetcher).
+    split_sha256 : dict
+        ``{dataset: {split: hash}}``: each split's hash, which results files name.
+    drift_ids : dict
+        ``{dataset: ids}``: the samples the drift check rebuilds (every place, every split);
+        their records keep block means too.
+    superseded : dict
+        ``{dataset: {hash: reason}}``: earlier official hashes, and why they were replaced.
+    records_folder : Path
+        Where the records files are: the package's ``records/`` folder.
     """
 
     name: str
@@ -34,6 +49,10 @@ class Preset:
     size: int
     seed: int
     content_sha256: dict[str, str] = field(default_factory=dict)
+    split_sha256: dict[str, dict[str, str]] = field(default_factory=dict)
+    drift_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    superseded: dict[str, dict[str, str]] = field(default_factory=dict)
+    records_folder: Path = RECORDS
 
     @property
     def parameters(self) -> dict[str, int]:
@@ -45,6 +64,28 @@ class Preset:
             "seed": self.seed,
         }
 
+    def records_file(self, dataset: str) -> Path:
+        """The records file of ``dataset``'s official build."""
+        return self.records_folder / f"{self.name}-{dataset}.jsonl"
+
+    def records(self, dataset: str) -> dict[str, dict]:
+        """``{id: record}`` of ``dataset``'s official build; empty where none is pinned."""
+        if dataset not in self.content_sha256:
+            return {}
+        return _read_records(self.records_file(dataset))
+
+
+@functools.cache
+def _read_records(path: Path) -> dict[str, dict]:
+    from quakebench.data.records import read_records
+
+    return read_records(path)
+
+
+_V2_REASON = (
+    "generator 0.2.0: NumPy's SIMD power and exp kernels made the bits depend on the processor "
+    "(fixed in generator 0.3.0); the content hash read the rupture trace as float32"
+)
 
 PRESETS = {
     "mini": Preset(
@@ -54,8 +95,47 @@ PRESETS = {
         size=256,
         seed=2026,
         content_sha256={
-            "prewarped": "d07b15e5b16fb87ab5f58a28be00a7eda3941b0bc72db106a5df33becf975855",
-            "postwarped": "d653778c6cd2f62e20eb2e9bd7f366d9e739a0d7e6a877af70bdc930d466094b",
+            "prewarped": "19cb78e071455d36a64b79873f82fd86f10d6b65762a7187c088574d16b61b4c",
+            "postwarped": "17ec179b371804b4fb030af9756b71043f803441cc5988d7b3753dd586c804d5",
+        },
+        split_sha256={
+            "prewarped": {
+                "train": "eefc5abe7f0b257ef256e9329e2cd34a6d3de124494ad8b75cc6704acb54915b",
+                "validation": "672187040ff27c99fcb377858705f6b26a7e9ce672e9a049a101c5be4aa7fd36",
+                "test": "eda51df3631e479e849a6e04542722d0dbf7cec5dca5f59dfaa3331b2df6be36",
+            },
+            "postwarped": {
+                "train": "3418dfc1db673c826d1bff93f06e61c6c2d5f5388de44381d154cc8b81f49e67",
+                "validation": "6aa7eb41a4dc8e79731d2e8ba632540d91feeb7309a114d4c871327f4ff9cbb0",
+                "test": "52aff81b08e8f63256cd39edd8f1611c561584c76ba19b7ccd5809b2dddb4272",
+            },
+        },
+        drift_ids={
+            "prewarped": (
+                "prewarped-train-000000",
+                "prewarped-train-000001",
+                "prewarped-train-000002",
+                "prewarped-train-000005",
+                "prewarped-validation-000004",
+                "prewarped-validation-000019",
+                "prewarped-validation-000029",
+                "prewarped-validation-000049",
+                "prewarped-test-000000",
+                "prewarped-test-000002",
+            ),
+            "postwarped": (
+                "postwarped-train-000000",
+                "postwarped-validation-000004",
+                "postwarped-test-000000",
+            ),
+        },
+        superseded={
+            "prewarped": {
+                "d07b15e5b16fb87ab5f58a28be00a7eda3941b0bc72db106a5df33becf975855": _V2_REASON
+            },
+            "postwarped": {
+                "d653778c6cd2f62e20eb2e9bd7f366d9e739a0d7e6a877af70bdc930d466094b": _V2_REASON
+            },
         },
     ),
     "full": Preset("full", num_samples=100_000, num_test_samples=10_000, size=1024, seed=2026),
@@ -73,5 +153,13 @@ def official_preset(dataset: str, content_sha256: str) -> str | None:
     """The preset whose pinned ``dataset`` build has this content hash, or None."""
     for preset in PRESETS.values():
         if preset.content_sha256.get(dataset) == content_sha256:
+            return preset.name
+    return None
+
+
+def official_split(dataset: str, split: str, split_sha256: str) -> str | None:
+    """The preset whose pinned ``dataset`` build has this ``split`` hash, or None."""
+    for preset in PRESETS.values():
+        if preset.split_sha256.get(dataset, {}).get(split) == split_sha256:
             return preset.name
     return None

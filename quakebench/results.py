@@ -1,4 +1,4 @@
-"""The results file, schema v2: what ``quakebench evaluate`` writes and the leaderboard reads.
+"""The results file, schema v3: what ``quakebench evaluate`` writes and the leaderboard reads.
 
 A results file carries its evidence. Each sample's entry holds the additive error statistics
 of :class:`~quakebench.metrics.ErrorStatistics` (pixel counts and error sums overall, per
@@ -9,12 +9,16 @@ re-aggregation of its samples, and the leaderboard's bootstrap resamples them.
 Layout (strict JSON: no NaN or Infinity; an undefined metric and the open profile edge are
 null)::
 
-    schema_version        2
+    schema_version        3
     method                text, 1 to 100 characters
     method_version        text, at most 100 characters
     dataset               name, preset, generator, seed, size, num_samples, num_test_samples,
-                          content_sha256 (the build's manifest); hub (repo_id, config, revision,
-                          commit) when it was read from the Hub
+                          content_sha256 (the build's manifest); split_sha256 (the samples
+                          scored); revision (official, numerically equivalent or different
+                          from the preset's pinned records, null where none are pinned);
+                          official_split_sha256 (the pinned split's hash when official or
+                          equivalent, else null); hub (repo_id, config, revision, commit) when
+                          it was read from the Hub
     split                 train, validation or test
     num_samples           how many samples were scored: the length of per_sample
     metrics               ErrorStatistics.metrics() of the sum over the samples
@@ -44,9 +48,9 @@ from quakebench.atomic import atomic_path
 from quakebench.contract import DATASETS, SPLITS, check_label, control_character
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import BANDS_PX, PROFILE_EDGES_PX, ErrorStatistics, Sums, band_name
-from quakebench.presets import official_preset
+from quakebench.presets import official_split
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 EXTRA = "extra"
 """The one key under which a results file may carry fields of its own."""
 RELATIVE_TOLERANCE = 1e-9
@@ -77,7 +81,11 @@ DATASET_FIELDS = (
     "num_samples",
     "num_test_samples",
     "content_sha256",
+    "split_sha256",
+    "official_split_sha256",
+    "revision",
 )
+REVISIONS = ("official", "numerically equivalent", "different")
 HUB_FIELDS = ("repo_id", "config", "revision", "commit")
 SUM_FIELDS = tuple(field.name for field in dataclasses.fields(Sums))
 NON_NEGATIVE_SUMS = ("abs_east", "abs_north", "squared", "end_point")
@@ -246,10 +254,14 @@ def validate(results: object, source: str = "results") -> dict:
     check.integer(dataset["size"], "dataset.size", minimum=1)
     check.integer(dataset["num_samples"], "dataset.num_samples")
     check.integer(dataset["num_test_samples"], "dataset.num_test_samples")
-    if not isinstance(dataset["content_sha256"], str) or not SHA256.fullmatch(
-        dataset["content_sha256"]
-    ):
-        check.fail("dataset.content_sha256", "must be 64 lowercase hexadecimal digits")
+    for key in ("content_sha256", "split_sha256", "official_split_sha256"):
+        value = dataset[key]
+        if not (value is None and key == "official_split_sha256") and not (
+            isinstance(value, str) and SHA256.fullmatch(value)
+        ):
+            check.fail(f"dataset.{key}", "must be 64 lowercase hexadecimal digits")
+    if dataset["revision"] is not None and dataset["revision"] not in REVISIONS:
+        check.fail("dataset.revision", f"is {dataset['revision']!r}; one of {', '.join(REVISIONS)}")
     if "hub" in dataset:
         hub = check.mapping(dataset["hub"], "dataset.hub", HUB_FIELDS)
         for key in HUB_FIELDS:
@@ -290,16 +302,19 @@ def read_results(path: str | os.PathLike, official: bool = False) -> dict:
     if official and official_revision(results) is None:
         dataset = results["dataset"]
         raise QuakebenchError(
-            f"{path}: field dataset.content_sha256 {dataset['content_sha256'][:8]} is not an "
-            f"official {dataset['name']} revision (--official)"
+            f"{path}: field dataset.split_sha256 {dataset['split_sha256'][:8]} is not an "
+            f"official {dataset['name']} {results['split']} split, nor equivalent to one "
+            "(--official)"
         )
     return results
 
 
 def official_revision(results: dict) -> str | None:
-    """The preset whose pinned build the results were scored on, or None (unofficial)."""
+    """The preset whose pinned split the results were scored on (bit-identical or numerically
+    equivalent), or None (unofficial)."""
     dataset = results["dataset"]
-    return official_preset(dataset["name"], dataset["content_sha256"])
+    pinned = dataset["official_split_sha256"]
+    return None if pinned is None else official_split(dataset["name"], results["split"], pinned)
 
 
 def dumps(results: dict) -> str:

@@ -15,7 +15,6 @@ from quakebench.presets import PRESETS
 from quakebench.results import SCHEMA_VERSION
 
 SIZE_PX = 24
-OFFICIAL_HASH = PRESETS["mini"].content_sha256["prewarped"]
 UNOFFICIAL_HASH = "0123456789abcdef" * 4
 
 
@@ -56,26 +55,33 @@ def synthetic_results(
     method: str,
     samples: list[dict],
     predictions: dict[str, np.ndarray],
-    content_sha256: str = OFFICIAL_HASH,
+    official: bool = True,
     **header,
 ) -> dict:
-    """A results file (schema v2) of ``predictions`` on ``samples``."""
+    """A results file (schema v3) of ``predictions`` on ``samples``, labelled as scored on the
+    official ``mini`` split of their ids, or (``official=False``) on another build."""
     scored = score(predictions, samples)
+    split = samples[0]["id"].split("-")[1]
+    mini = PRESETS["mini"]
+    pinned = mini.split_sha256["prewarped"][split]
     return {
         "schema_version": SCHEMA_VERSION,
         "method": method,
         "method_version": "1.0",
         "dataset": {
             "name": "prewarped",
-            "preset": "mini",
-            "generator": "quakebench-generator 0.2.0",
+            "preset": "mini" if official else None,
+            "generator": "quakebench-generator 0.3.0",
             "seed": 2026,
             "size": 256,
             "num_samples": 200,
             "num_test_samples": 100,
-            "content_sha256": content_sha256,
+            "content_sha256": mini.content_sha256["prewarped"] if official else UNOFFICIAL_HASH,
+            "split_sha256": pinned if official else UNOFFICIAL_HASH,
+            "official_split_sha256": pinned if official else None,
+            "revision": "official" if official else None,
         },
-        "split": samples[0]["id"].split("-")[1],
+        "split": split,
         **scored,
         "runtime_s_per_sample": None,
         "hardware": None,

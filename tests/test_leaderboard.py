@@ -22,7 +22,6 @@ from quakebench.leaderboard.table import MARKERS, board_frame, markdown_tables
 from quakebench.results import read_results
 from tests.html_tables import Document
 from tests.synthetic_results import (
-    UNOFFICIAL_HASH,
     noisy,
     synthetic_results,
     synthetic_samples,
@@ -144,10 +143,10 @@ def test_markdown_shows_evil_labels_as_text(samples):
 
 def test_cli_splices_the_tables_and_writes_the_page(samples, tmp_path, capsys):
     paths = []
-    for method, sha in (("a", None), ("b", None), ("elsewhere", UNOFFICIAL_HASH)):
-        results = synthetic_results(method, samples, noisy(samples, 0.1, len(paths)))
-        if sha:
-            results["dataset"]["content_sha256"] = sha
+    for method, official in (("a", True), ("b", True), ("elsewhere", False)):
+        results = synthetic_results(
+            method, samples, noisy(samples, 0.1, len(paths)), official=official
+        )
         paths.append(tmp_path / f"{method}.json")
         paths[-1].write_text(json.dumps(results))
     readme = tmp_path / "README.md"
@@ -162,7 +161,7 @@ def test_cli_splices_the_tables_and_writes_the_page(samples, tmp_path, capsys):
     official, unofficial = html.split("<h2>Unofficial revisions</h2>")
     assert "elsewhere" in unofficial and "elsewhere" not in official
     assert main([*args, "--official"]) == 2
-    assert "elsewhere.json: field dataset.content_sha256" in capsys.readouterr().err
+    assert "elsewhere.json: field dataset.split_sha256" in capsys.readouterr().err
 
 
 def test_committed_board_is_built_from_committed_results():

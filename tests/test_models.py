@@ -20,6 +20,7 @@ from baselines.models.loss import (  # noqa: E402
 from baselines.models.predict import predict_batch  # noqa: E402
 from baselines.models.registry import MODELS, get_model  # noqa: E402
 from baselines.models.train import network_batch, train, training_samples  # noqa: E402
+from quakebench.data.reader import iter_samples  # noqa: E402
 from quakebench.data.transforms import augment, flip_displacement, rotate_displacement  # noqa: E402
 
 # Published sizes (millions of parameters, two single-channel images as input): FlowNetS and
@@ -257,7 +258,8 @@ def _ddp_worker(rank: int, world: int, port: int, config: TrainConfig) -> None:
 def test_two_process_ddp_on_cpu(tiny_dataset, tmp_path):
     """Two processes of 2 samples each take the same step as one process over the same 4
     samples (one global batch), and end with identical weights."""
-    assert all(s["valid"].all() for s in training_samples(tiny_dataset, "train", None, 0).split)
+    split = training_samples(tiny_dataset, "train", None, 0).split
+    assert all(s["valid"].all() for s in iter_samples(split))
     config = tiny_config(tiny_dataset, tmp_path / "ddp")
     torch.multiprocessing.spawn(_ddp_worker, args=(2, _free_port(), config), nprocs=2)
     with open(tmp_path / "ddp" / "log.csv") as handle:

@@ -13,7 +13,6 @@ from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics
 from quakebench.results import official_revision, read_results, validate, write_results
 from tests.synthetic_results import (
-    UNOFFICIAL_HASH,
     noisy,
     synthetic_results,
     synthetic_samples,
@@ -97,7 +96,7 @@ def test_tampered_sample_breaks_its_aggregates(results, tmp_path):
         ({"split": "dev"}, "split is 'dev'"),
         ({"runtime_s_per_sample": -1.0}, "runtime_s_per_sample is -1.0; must be at least 0.0"),
         ({"date": "yesterday"}, "date is 'yesterday', not an ISO date"),
-        ({"score": 1.0}, "score is not in schema v2 (put fields of your own under 'extra')"),
+        ({"score": 1.0}, "score is not in schema v3 (put fields of your own under 'extra')"),
         ({"extra": "recipe"}, "extra must be an object"),
     ],
 )
@@ -109,6 +108,9 @@ def test_dataset_and_sample_fields_are_checked(results, tmp_path):
     bad = json.loads(json.dumps(results))
     bad["dataset"]["content_sha256"] = "abc"
     assert "dataset.content_sha256 must be 64" in refusal(write(tmp_path / "bad.json", bad))
+    bad = json.loads(json.dumps(results))
+    bad["dataset"]["revision"] = "close enough"
+    assert "dataset.revision is 'close enough'" in refusal(write(tmp_path / "bad.json", bad))
     bad = json.loads(json.dumps(results))
     sample_id = next(iter(bad["per_sample"]))
     bad["per_sample"][sample_id]["statistics"]["bands"]["d<=2"]["count"] = -1
@@ -134,12 +136,10 @@ def test_nan_is_not_json(results, tmp_path):
 
 def test_official_is_the_pinned_preset_revision(results, samples, tmp_path):
     assert official_revision(results) == "mini"
-    unofficial = synthetic_results(
-        "noisy", samples, noisy(samples, 0.1, 1), content_sha256=UNOFFICIAL_HASH
-    )
+    unofficial = synthetic_results("noisy", samples, noisy(samples, 0.1, 1), official=False)
     path = write(tmp_path / "unofficial.json", unofficial)
     assert official_revision(read_results(path)) is None
-    with pytest.raises(QuakebenchError, match="is not an official prewarped revision"):
+    with pytest.raises(QuakebenchError, match="is not an official prewarped test split"):
         read_results(path, official=True)
 
 

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from baselines.generator.portable_math import libm_power
+
 
 def spectral_synthesis(
     shape: tuple[int, int],
@@ -97,7 +99,7 @@ def self_affine_spectrum(hurst: float) -> Callable[[np.ndarray, np.ndarray], np.
     def power(k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
         k2 = k0**2 + k1**2
         k2[k2 == 0] = np.inf
-        return k2 ** (-(1.0 + hurst))
+        return libm_power(k2, -(1.0 + hurst))
 
     return power
 
@@ -113,6 +115,6 @@ def von_karman_spectrum(
     a0, a1 = correlation_lengths_m
 
     def power(k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
-        return a0 * a1 / (1.0 + (a0 * k0) ** 2 + (a1 * k1) ** 2) ** (hurst + 1.0)
+        return a0 * a1 / libm_power(1.0 + (a0 * k0) ** 2 + (a1 * k1) ** 2, hurst + 1.0)
 
     return power

@@ -14,6 +14,8 @@ References
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 SHEAR_MODULUS_PA = 30e9
@@ -24,14 +26,18 @@ WC94_SUBSURFACE_LENGTH = (-2.57, 0.62, 0.15)
 WC94_DOWNDIP_WIDTH = (-0.76, 0.27, 0.14)
 
 
-def seismic_moment_nm(magnitude: float | np.ndarray) -> float | np.ndarray:
-    """Seismic moment in N m from moment magnitude (Hanks & Kanamori 1979)."""
-    return 10.0 ** (1.5 * np.asarray(magnitude, dtype=float) + 9.1)
+def seismic_moment_nm(magnitude: float) -> float:
+    """Seismic moment in N m from moment magnitude (Hanks & Kanamori 1979).
+
+    Python floats, not NumPy arrays: the C library's ``pow`` gives the same bits on every
+    processor (:mod:`portable_math`).
+    """
+    return 10.0 ** (1.5 * float(magnitude) + 9.1)
 
 
-def moment_magnitude(moment_nm: float | np.ndarray) -> float | np.ndarray:
+def moment_magnitude(moment_nm: float) -> float:
     """Moment magnitude from seismic moment in N m (inverse of :func:`seismic_moment_nm`)."""
-    return (np.log10(np.asarray(moment_nm, dtype=float)) - 9.1) / 1.5
+    return (math.log10(float(moment_nm)) - 9.1) / 1.5
 
 
 def rupture_length_km(magnitude: float, scatter: float = 0.0) -> float:

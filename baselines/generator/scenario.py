@@ -7,6 +7,7 @@ A :class:`Scenario` holds every parameter that, with the seed, fixes one synthet
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,7 +139,7 @@ def sample_scenario(
     half_diagonal = tile_size_km / np.sqrt(2.0)
     along = uniform(-1.0, 1.0) * max(0.0, length / 2 - half_diagonal)
     across = uniform(-0.25, 0.25) * tile_size_km
-    log_ratio = uniform(*np.log10(config.roughness_ratio_range))
+    log_ratio = uniform(*(math.log10(r) for r in config.roughness_ratio_range))
     corr_strike, corr_dip = slip_correlation_lengths_km(magnitude)
 
     return Scenario(

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.interpolate import CubicSpline
-from scipy.ndimage import gaussian_filter1d
+
+from baselines.generator.portable_math import gaussian_filter1d
 
 Curve = Callable[[np.ndarray], np.ndarray]
 
@@ -151,7 +152,7 @@ def smoothed_curve(
     s = np.arange(s_range[0] - margin, s_range[1] + margin + spacing, spacing)
     n = curve(s)
     if sigma > 0:
-        n = gaussian_filter1d(n, sigma / spacing, mode="nearest")
+        n = gaussian_filter1d(n, sigma / spacing)
     return s, n
 
 

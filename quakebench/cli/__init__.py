@@ -1,10 +1,10 @@
 """The ``quakebench`` command line: parses options into a config and calls the library.
 
 One file per capability registers its subcommands: :mod:`~quakebench.cli.data` (simulate,
-generate, verify, scenes), :mod:`~quakebench.cli.scoring` (evaluate, leaderboard) and
-:mod:`~quakebench.cli.methods` (baseline, correlate, train, predict) and
-:mod:`~quakebench.cli.publish` (push). Heavy libraries are
-imported only by the subcommand that runs, so ``quakebench --help`` is fast.
+generate, scenes), :mod:`~quakebench.cli.revision` (verify, reproduce),
+:mod:`~quakebench.cli.scoring` (evaluate, leaderboard), :mod:`~quakebench.cli.methods`
+(baseline, correlate, train, predict) and :mod:`~quakebench.cli.publish` (push). Heavy
+libraries are imported only by the subcommand that runs, so ``quakebench --help`` is fast.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from quakebench import __version__
-from quakebench.cli import data, methods, publish, scoring
+from quakebench.cli import data, methods, publish, revision, scoring
 from quakebench.errors import QuakebenchError
 
 
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"quakebench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for capability in (data, scoring, methods, publish):
+    for capability in (data, revision, scoring, methods, publish):
         capability.register(commands)
     return parser
 

@@ -1,4 +1,4 @@
-"""Data subcommands: ``simulate``, ``generate``, ``verify``, ``scenes``."""
+"""Data subcommands: ``simulate``, ``generate``, ``scenes``."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _simulate(args: argparse.Namespace) -> None:
         save_figure(figure, figure_path)
 
 
-def _generate(args: argparse.Namespace) -> None:
+def _generate(args: argparse.Namespace) -> int:
     from quakebench.data.build import build
 
     config = config_from(
@@ -57,31 +57,16 @@ def _generate(args: argparse.Namespace) -> None:
     )
     manifest = build(config)
     size = sum(shard["bytes"] for shard in manifest["shards"])
+    count = sum(shard["num_samples"] for shard in manifest["shards"])
     print(
-        f"{config.dataset}: {config.num_samples} samples of {config.size} px in "
-        f"{len(manifest['shards'])} shards, {size / 1e6:.1f} MB -> {config.output}\n"
+        f"{config.dataset}: {count} samples of {config.size} px in {len(manifest['shards'])} "
+        f"shards, {size / 1e6:.1f} MB -> {config.output}\n"
         f"content sha256:{manifest['content_sha256']}"
     )
-
-
-def _verify(args: argparse.Namespace) -> int:
-    import sys
-
-    from quakebench.data.manifest import read_manifest, verify
-    from quakebench.presets import official_preset
-
-    problems = verify(args.folder)
-    for problem in problems:
-        print(f"quakebench: error: {args.folder}/{problem}", file=sys.stderr)
-    if problems:
-        return 1
-    manifest = read_manifest(args.folder)
-    preset = official_preset(manifest["dataset"], manifest["content_sha256"])
-    print(
-        f"{args.folder}: {len(manifest['shards'])} shards verified; "
-        + (f"official: {preset}" if preset else "unofficial")
-    )
-    return 0
+    revision = manifest.get("revision")
+    if revision and revision.get("summary"):
+        print("\n".join(revision["summary"]))
+    return 1 if revision and revision.get("status") == "different" else 0
 
 
 def _scenes(args: argparse.Namespace) -> None:
@@ -215,18 +200,6 @@ def register(commands: argparse._SubParsersAction) -> None:
         "address of a running Dask scheduler, e.g. tcp://10.0.0.1:8786",
     )
     generate.set_defaults(run=_generate, config=BuildConfig)
-
-    verify = commands.add_parser(
-        "verify",
-        help="check a dataset folder's shards against its manifest",
-        description=(
-            "Re-read every shard: size, SHA-256, Parquet structure, sample count; say whether "
-            "the build is an official preset revision (its content hash is pinned). Exit status "
-            "0 for a sound, finished build, official or not; 1 otherwise."
-        ),
-    )
-    verify.add_argument("folder")
-    verify.set_defaults(run=_verify)
 
     scenes = commands.add_parser(
         "scenes",

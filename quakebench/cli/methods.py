@@ -15,11 +15,11 @@ REFERENCE_METHODS = ("zero", "truth")
 
 def _write_predictions(predictor, args: argparse.Namespace, name: str) -> None:
     """Run ``predictor`` over the split the options name, and say what was written."""
-    from quakebench.data.reader import iter_samples, split_ids, stream_split
+    from quakebench.data.reader import read_samples, split_ids
     from quakebench.predictions import write_predictions
 
     target = config_from(PredictionConfig, args, output=output_file(args.output, (".npz",)))
-    split = iter_samples(stream_split(target.dataset, target.split))
+    split = read_samples(target.dataset, target.split)
     total = len(split_ids(target.dataset, target.split))
     count, seconds = write_predictions(predictor, split, target.output, total=total)
     print(f"{name}: {count} predictions, {seconds:.3f} s per sample -> {target.output}")

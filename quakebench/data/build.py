@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import datasets
@@ -25,12 +26,22 @@ from tqdm.auto import tqdm
 from quakebench import __version__
 from quakebench.atomic import atomic_path
 from quakebench.config import BuildConfig
-from quakebench.contract import ROLES, SPLITS, role_of, sample_id, split_of
+from quakebench.contract import ROLES, SPLITS, parse_sample_id, role_of, sample_id, split_of
 from quakebench.data.card import render_card
+from quakebench.data.environment import build_environment
 from quakebench.data.manifest import MANIFEST, read_manifest, write_manifest
+from quakebench.data.revision import DIFFERENT, check_records, folder_records
 from quakebench.data.schema import sample_features
-from quakebench.data.shards import ShardInfo, read_ids, read_shard_info, shard_name, write_shard
+from quakebench.data.shards import (
+    ShardInfo,
+    read_ids,
+    read_shard_info,
+    shard_name,
+    stored,
+    write_shard,
+)
 from quakebench.errors import QuakebenchError
+from quakebench.presets import get_preset
 
 SHARD_TARGET_BYTES = 500e6
 """Shards of about 500 MB, the most ``datasets`` itself writes (one sample per row group, 9.4 MB
@@ -133,6 +144,28 @@ def build_shard(config: BuildConfig, plan: ShardPlan, library: list) -> ShardInf
     return write_shard(config.output, plan.name, plan.split, samples, features)
 
 
+def render_samples(config: BuildConfig, ids: Iterable[str]) -> Iterator[dict]:
+    """Samples of a build by id, as its shards would store them, without building the rest.
+
+    Each is rendered from ``(dataset, seed, split, index)`` alone, as in a whole build.
+    """
+    from baselines.generator.sample import make_sample
+
+    library = scene_library(config)
+    features = build_features(config, library)
+    for text in ids:
+        dataset, split, index = parse_sample_id(text)
+        if dataset != config.dataset:
+            raise QuakebenchError(f"{text}: not a {config.dataset} sample")
+        size = config.num_test_samples if split == "test" else config.num_samples
+        if index >= size:
+            raise QuakebenchError(f"{text}: this build has {size} {split} indices")
+        sample = make_sample(
+            dataset, config.seed, split, index, config.size, library, config.min_valid_fraction
+        )
+        yield stored(sample, features)
+
+
 def _existing(config: BuildConfig, plan: ShardPlan) -> ShardInfo | None:
     """The shard already on disk from an interrupted run, or None."""
     path = config.output / plan.name
@@ -152,7 +185,7 @@ def build_parameters(config: BuildConfig, library: list) -> dict:
 
     return {
         "dataset": config.dataset,
-        "preset": config.preset,
+        "preset_parameters": config.preset,
         "num_samples": config.num_samples,
         "num_test_samples": config.num_test_samples,
         "size": config.size,
@@ -163,6 +196,30 @@ def build_parameters(config: BuildConfig, library: list) -> dict:
         "quakebench": __version__,
         "scenes": sorted({s.pre.id for s in library} | {s.post.id for s in library if s.post}),
         "places": {role: sorted({s.place for s in library if s.role == role}) for role in ROLES},
+    }
+
+
+def preset_revision(config: BuildConfig, progress: bool = False) -> dict:
+    """The manifest's ``preset`` and ``revision``: what a finished build is.
+
+    A build with a preset whose records are pinned names the preset only when it is official
+    or numerically equivalent (:mod:`quakebench.data.revision`); otherwise ``preset`` is None
+    and ``revision`` says what differs. A preset without pinned records (``full``) is named as
+    built.
+    """
+    if config.preset is None:
+        return {"preset": None, "revision": None}
+    if not get_preset(config.preset).records(config.dataset):
+        return {
+            "preset": config.preset,
+            "revision": {"preset": config.preset, "status": "unpinned"},
+        }
+    check = check_records(
+        config.dataset, config.preset, folder_records(config.output, progress=progress)
+    )
+    return {
+        "preset": None if check.status == DIFFERENT else config.preset,
+        "revision": {"preset": config.preset, "status": check.status, "summary": check.summary()},
     }
 
 
@@ -234,7 +291,12 @@ def build(config: BuildConfig, progress: bool = True) -> dict:
             client.cancel(futures)
     bar.close()
 
-    manifest = write_manifest(config.output, {**parameters, "complete": True}, done)
+    revision = preset_revision(config, progress)
+    manifest = write_manifest(
+        config.output,
+        {**parameters, **revision, "complete": True, "environment": build_environment()},
+        done,
+    )
     card = render_card(manifest, build_features(config, library), done)
     with atomic_path(config.output / "README.md") as temporary:
         temporary.write_text(card)

@@ -17,13 +17,11 @@ import numpy as np
 from quakebench.contract import ARRAY_FIELDS, INTEGER_FIELDS, STRING_FIELDS
 
 
-def _canonical(name: str, value):
+def canonical(name: str, value):
     """A field as stored: arrays keep their dtype, lists are float64, scalars by the contract."""
     if name in ARRAY_FIELDS:
         return np.ascontiguousarray(value)
-    if name == "rupture":  # as `datasets`' NumPy format returns it: float32 precision
-        return np.ascontiguousarray(value, dtype=np.float32)
-    if name == "geotransform":
+    if name in ("rupture", "geotransform"):  # stored as float64 lists
         return np.ascontiguousarray(value, dtype=np.float64)
     if name in STRING_FIELDS:
         return str(value)
@@ -37,7 +35,7 @@ def sample_digest(sample: dict) -> str:
     """
     digest = hashlib.sha256()
     for name in sorted(sample):
-        value = _canonical(name, sample[name])
+        value = canonical(name, sample[name])
         digest.update(name.encode() + b"\0")
         if isinstance(value, np.ndarray):
             digest.update(f"{value.dtype.str}{value.shape}".encode())

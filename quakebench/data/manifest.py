@@ -22,16 +22,26 @@ from quakebench.errors import QuakebenchError
 MANIFEST = "manifest.json"
 
 
-def content_hash(shards: list[ShardInfo]) -> str:
+def shards_content_hash(shards: list[ShardInfo]) -> str:
     """The dataset revision's fingerprint: its samples' content, whatever the shard layout."""
     return combine({i: d for shard in shards for i, d in shard.sample_sha256.items()})
+
+
+def shards_split_hashes(shards: list[ShardInfo]) -> dict[str, str]:
+    """``{split: hash}``: each split's fingerprint, as :func:`shards_content_hash`."""
+    splits = sorted({shard.split for shard in shards})
+    return {
+        split: shards_content_hash([shard for shard in shards if shard.split == split])
+        for split in splits
+    }
 
 
 def write_manifest(folder: str | os.PathLike, parameters: dict, shards: list[ShardInfo]) -> dict:
     """Write ``manifest.json`` atomically; returns its content."""
     manifest = {
         **parameters,
-        "content_sha256": content_hash(shards),
+        "content_sha256": shards_content_hash(shards),
+        "split_sha256": shards_split_hashes(shards),
         "shards": [dataclasses.asdict(shard) for shard in sorted(shards, key=lambda s: s.file)],
     }
     with atomic_path(Path(folder) / MANIFEST) as temporary:

@@ -1,8 +1,10 @@
-"""Reading a quakebench dataset back with ``datasets``, with the contract's dtypes restored.
+"""Reading a quakebench dataset back with ``datasets``, exactly as stored.
 
-``datasets`` hands integer arrays back widened to int64 (and lists as Python lists);
-:func:`restore_dtypes` gives every field its stored dtype again. A dataset is named either by a
-local folder (a build) or by its Hub name (``prewarped``, ``postwarped`` or ``owner/name``).
+Splits are read in ``datasets``' Arrow format and :func:`decode` turns each one-row table into
+the sample with its stored dtypes: ``datasets``' NumPy format would widen the integer arrays to
+int64 and narrow the float64 rupture trace to float32, so a digest of what it returns is not a
+digest of what is stored. A dataset is named either by a local folder (a build) or by its Hub
+name (``prewarped``, ``postwarped`` or ``owner/name``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 import datasets
 import numpy as np
+import pyarrow as pa
 import pyarrow.dataset
+import pyarrow.parquet as pq
 
 from quakebench.contract import ARRAY_FIELDS, DATASETS, HUB_NAMESPACE
 from quakebench.errors import QuakebenchError
@@ -44,7 +48,7 @@ def load_split(
     config: str | None = None,
     **kwargs,
 ) -> datasets.Dataset | datasets.IterableDataset:
-    """One split of a dataset, formatted as NumPy arrays.
+    """One split of a dataset, in Arrow format (rows as one-row tables, see :func:`decode`).
 
     Parameters
     ----------
@@ -72,7 +76,7 @@ def load_split(
         )
     except (ValueError, FileNotFoundError) as error:
         raise QuakebenchError(f"{name}: cannot load split {split!r} ({error})") from None
-    return dataset.with_format("numpy")
+    return dataset.with_format("arrow")
 
 
 def stream_split(
@@ -97,29 +101,72 @@ def split_ids(
     ids = load_split(
         name, split, revision, streaming=True, config=config, columns=["id"], features=only_ids
     )
-    return [str(row["id"]) for row in ids]
+    return [row.column("id")[0].as_py() for row in ids]
 
 
-def restore_dtypes(example: dict, features: datasets.Features) -> dict:
-    """A sample with the stored dtypes: uint16/float32 images, float32 displacement, uint8 mask."""
-    out = dict(example)
-    for name in ARRAY_FIELDS:
-        out[name] = np.asarray(example[name], dtype=features[name].dtype)
-    out["rupture"] = np.asarray(example["rupture"], dtype=np.float64).reshape(-1, 2)
-    out["geotransform"] = tuple(float(v) for v in example["geotransform"])
-    return out
+def _values(column: pa.ChunkedArray) -> np.ndarray:
+    """The leaf values of a one-row column of (nested) lists, in their stored type."""
+    array = column.combine_chunks()
+    if isinstance(array, pa.ExtensionArray):
+        array = array.storage
+    while pa.types.is_list(array.type) or pa.types.is_fixed_size_list(array.type):
+        array = array.flatten()  # honours the row's offset into a larger batch
+    return array.to_numpy(zero_copy_only=False)
+
+
+def decode(row: pa.Table, features: datasets.Features) -> dict:
+    """A one-row Arrow table as the sample it stores: arrays in their stored dtype and shape,
+    the rupture ``float64 [K, 2]``, the geotransform a tuple, scalars as Python values."""
+    sample = {}
+    for name in row.column_names:
+        column = row.column(name)
+        if name in ARRAY_FIELDS:
+            feature = features[name]
+            sample[name] = _values(column).astype(feature.dtype, copy=False).reshape(feature.shape)
+        elif name == "rupture":
+            sample[name] = _values(column).astype(np.float64, copy=False).reshape(-1, 2)
+        elif name == "geotransform":
+            sample[name] = tuple(float(v) for v in _values(column))
+        else:
+            sample[name] = column[0].as_py()
+    return sample
 
 
 def iter_samples(dataset: datasets.Dataset | datasets.IterableDataset) -> Iterator[dict]:
-    """Samples one at a time with their dtypes restored.
+    """Samples of a loaded split one at a time, decoded as stored (see :func:`decode`).
 
     A streamed split yields row group by row group (one sample each). Rows of a memory-mapped
-    split are fetched one by one (``datasets``' own iterator formats ten rows at a time, 300 MB
-    at 1024 x 1024), so memory holds a single sample.
+    split are fetched one by one, so memory holds a single sample.
     """
+    dataset = dataset.with_format("arrow")
     if isinstance(dataset, datasets.IterableDataset):
-        for example in dataset:
-            yield restore_dtypes(example, dataset.features)
+        for row in dataset:
+            yield decode(row, dataset.features)
         return
     for index in range(len(dataset)):
-        yield restore_dtypes(dataset[index], dataset.features)
+        yield decode(dataset[index], dataset.features)
+
+
+def read_samples(
+    name: str | os.PathLike, split: str, revision: str | None = None, config: str | None = None
+) -> Iterator[dict]:
+    """A split's samples one at a time, decoded as stored: what the commands read.
+
+    A local folder is read shard by shard with pyarrow's ``ParquetFile.iter_batches``, one row
+    group (one sample) at a time. A Hub dataset is streamed through ``datasets``
+    (:func:`stream_split`). Reading can stop early: a ``datasets`` stream abandoned mid-shard
+    leaves an Arrow scan open that hangs or aborts the interpreter at exit (apache/arrow#45214;
+    ``datasets`` applies its workaround for pyarrow <= 24 only), which ``iter_batches`` does not.
+    """
+    path = dataset_path(name)
+    if not Path(path).is_dir():
+        yield from iter_samples(stream_split(path, split, revision, config))
+        return
+    shards = sorted((Path(path) / "data").glob(f"{split}-*.parquet"))
+    if not shards:
+        raise QuakebenchError(f"{name}: no {split} shards in its data folder")
+    for shard in shards:
+        parquet = pq.ParquetFile(shard, pre_buffer=False)
+        features = datasets.Features.from_arrow_schema(parquet.schema_arrow)
+        for batch in parquet.iter_batches(batch_size=1):
+            yield decode(pa.Table.from_batches([batch]), features)

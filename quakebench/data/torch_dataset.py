@@ -1,7 +1,7 @@
 """A quakebench split as a PyTorch dataset, for training and validating your own model.
 
-Each item is a dict of the sample's fields with their stored dtypes restored
-(:func:`quakebench.data.reader.restore_dtypes`):
+Each item is a dict of the sample's fields, decoded as stored
+(:func:`quakebench.data.reader.decode`):
 
 ============  ===========================  ==============================================
 key           type                         meaning
@@ -40,7 +40,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
-from quakebench.data.reader import load_split, restore_dtypes, stream_split
+from quakebench.data.reader import decode, load_split, stream_split
 
 Transform = Callable[[dict, np.random.Generator], dict]
 
@@ -58,8 +58,8 @@ class _Items:
         """Draw the augmentations of epoch ``epoch`` (as ``DistributedSampler.set_epoch``)."""
         self.epoch = epoch
 
-    def _item(self, example: dict, features: datasets.Features, index: int) -> dict:
-        sample = restore_dtypes(example, features)
+    def _item(self, row, features: datasets.Features, index: int) -> dict:
+        sample = decode(row, features)
         if self.transform is not None:
             sample = self.transform(sample, np.random.default_rng([self.seed, self.epoch, index]))
         if self.fields is None:
@@ -83,7 +83,7 @@ class QuakebenchDataset(_Items, Dataset):
     seed : int
         Seed of the transforms' generators.
     revision : str, optional
-        Hub revision (a tag such as ``mini-3411c664``, a branch or a commit).
+        Hub revision (a tag such as ``mini-19cb78e0``, a branch or a commit).
     """
 
     def __init__(
@@ -98,7 +98,7 @@ class QuakebenchDataset(_Items, Dataset):
         super().__init__(transform, fields, seed)
         if not isinstance(dataset, datasets.Dataset):
             dataset = load_split(dataset, split, revision)
-        self.split = dataset
+        self.split = dataset.with_format("arrow")
 
     def __len__(self) -> int:
         return len(self.split)

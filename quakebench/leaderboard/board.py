@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,12 +80,20 @@ class Board:
 
     @property
     def revision(self) -> str:
-        """Generator, size, seed and content hash, in words."""
+        """Generator, size, seed, split hash and how rows joined it, in words."""
         d = self.dataset
-        preset = f"preset {d['preset']}, " if d.get("preset") else ""
+        preset = f"preset {d['preset']}, " if self.official else ""
+        split_hash = d["official_split_sha256"] or d["split_sha256"]
+        kinds = Counter(row.results["dataset"]["revision"] for row in self.rows)
+        joined = (
+            f" ({kinds['official']} rows scored on bit-identical builds, "
+            f"{kinds['numerically equivalent']} on numerically equivalent ones)"
+            if self.official
+            else ""
+        )
         return (
-            f"{d['generator']}, {preset}{d['size']} px, seed {d['seed']}, "
-            f"content {d['content_sha256'][:12]}; {self.num_samples} samples"
+            f"{d['generator']}, {preset}{d['size']} px, seed {d['seed']}, {self.split} split "
+            f"{split_hash[:12]}; {self.num_samples} samples{joined}"
         )
 
 
@@ -150,7 +159,8 @@ def build_boards(
     groups: dict[tuple, list[tuple[Path, dict]]] = {}
     for path, results in entries:
         dataset = results["dataset"]
-        key = (dataset["name"], dataset["content_sha256"], results["split"])
+        split_hash = dataset["official_split_sha256"] or dataset["split_sha256"]
+        key = (dataset["name"], split_hash, results["split"])
         groups.setdefault(key, []).append((Path(path), results))
     boards = [
         _board(group[0][1]["dataset"], key[2], group, replicates, seed, confidence)

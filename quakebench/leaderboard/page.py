@@ -48,6 +48,13 @@ draws of the test samples with replacement, seed {seed}, so the page is reproduc
 draws of the same samples, which cancels the difficulty they share. A method ranks below the
 one above it only where that interval excludes zero; otherwise they share a rank, because
 this split cannot tell them apart.</p>
+<p>A board is one preset's split. A row joins it when <code>quakebench evaluate</code> found
+the samples it scored official (bit-identical to the preset's pinned per-sample records) or
+numerically equivalent to them: every field digest equal, or else <code>pre</code>,
+<code>valid</code>, strings and integers equal, eight signed sums of <code>post</code> within
+1e-4 of the image range and of the displacement and rupture trace within 1e-5 px, other
+numbers within 1e-9 relative. A rebuild on another processor may differ in the last bits;
+the line under each title counts the rows of each kind.</p>
 """
 
 SUBMITTING = """
@@ -99,8 +106,8 @@ def render_page(boards: list[Board], replicates: int, seed: int, confidence: flo
     if unofficial:
         body += [
             "<h2>Unofficial revisions</h2>",
-            "<p>Scored on builds whose content hash is not a pinned preset: not comparable "
-            "with the official boards.</p>",
+            "<p>Scored on builds that are not a pinned preset, nor numerically equivalent to "
+            "one: not comparable with the official boards.</p>",
             *unofficial,
         ]
     return "\n".join(

@@ -1,0 +1,108 @@
+"""Revision subcommands: ``verify`` (a build folder) and ``reproduce`` (pinned samples here)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from quakebench.contract import DATASETS
+from quakebench.errors import QuakebenchError
+from quakebench.presets import PRESETS
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from quakebench.data.manifest import read_manifest, verify
+    from quakebench.data.revision import DIFFERENT, check_records, folder_records
+
+    problems = verify(args.folder)
+    for problem in problems:
+        print(f"quakebench: error: {args.folder}/{problem}", file=sys.stderr)
+    if problems:
+        return 1
+    manifest = read_manifest(args.folder)
+    print(f"{args.folder}: {len(manifest['shards'])} shards verified")
+    preset = manifest.get("preset_parameters", manifest.get("preset"))
+    if preset not in PRESETS or not PRESETS[preset].records(manifest["dataset"]):
+        print(f"not a pinned preset build (preset: {preset or 'none'})")
+        return 0
+    check = check_records(manifest["dataset"], preset, folder_records(args.folder))
+    print("\n".join(check.summary()))
+    return 1 if check.status == DIFFERENT else 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    from quakebench.data.drift import drift_check
+    from quakebench.data.revision import DIFFERENT
+
+    check = drift_check(args.dataset, args.preset, args.ids)
+    for comparison in check.comparisons:
+        found = "; ".join(d.describe() for d in comparison.differences)
+        print(f"{comparison.id}: {comparison.status}" + (f" ({found})" if found else ""))
+    print("\n".join(check.summary()))
+    return 1 if check.status == DIFFERENT else 0
+
+
+def _pin(args: argparse.Namespace) -> None:
+    import json
+
+    from quakebench.data.manifest import read_manifest
+    from quakebench.data.revision import folder_records, pin_records
+
+    manifest = read_manifest(args.folder)
+    preset = manifest.get("preset_parameters", manifest.get("preset"))
+    if preset not in PRESETS:
+        raise QuakebenchError(f"{args.folder}: not a preset build (preset: {preset or 'none'})")
+    path = PRESETS[preset].records_file(manifest["dataset"])
+    pins = pin_records(folder_records(args.folder), path)
+    print(f"records -> {path}\n{json.dumps({manifest['dataset']: pins}, indent=2)}")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the revision subcommands."""
+    verify = commands.add_parser(
+        "verify",
+        help="check a dataset folder's shards, and a preset build against its pinned records",
+        description=(
+            "Re-read every shard: size, SHA-256, Parquet structure, sample count. For a build of "
+            "a preset, compare every sample with the preset's pinned records and say whether "
+            "the build is official (bit-identical), numerically equivalent (within the rule) or "
+            "not the preset, naming the samples and fields that differ. Exit status 0 for a "
+            "sound build that is not a preset, or is official or equivalent; 1 otherwise."
+        ),
+        epilog="example: quakebench verify mini-prewarped",
+    )
+    verify.add_argument("folder")
+    verify.set_defaults(run=_verify)
+
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="rebuild a few pinned samples of a preset here and compare them with its records",
+        description=(
+            "Render samples of a preset by id (by default its drift samples: every place, every "
+            "split) with the libraries installed here, and compare each with the pinned "
+            "records: identical, equivalent (within the rule) or different, naming the fields. "
+            "Exit status 1 if any differs beyond the rule."
+        ),
+        epilog="example: quakebench reproduce prewarped --preset mini",
+    )
+    reproduce.add_argument("dataset", choices=DATASETS)
+    reproduce.add_argument(
+        "--preset",
+        required=True,
+        choices=[name for name, preset in PRESETS.items() if preset.content_sha256],
+    )
+    reproduce.add_argument("--ids", nargs="+", help="sample ids (default: the drift samples)")
+    reproduce.set_defaults(run=_reproduce)
+
+    pin = commands.add_parser(
+        "pin",
+        help="(maintainers) write a preset build's records as the preset's official ones",
+        description=(
+            "Decode every sample of a preset build, write its records into the package "
+            "(quakebench/records/PRESET-DATASET.jsonl) and print the content hash, split hashes "
+            "and drift samples to pin in quakebench/presets.py. Build with the constraints file "
+            "(constraints/PRESET.txt) first."
+        ),
+    )
+    pin.add_argument("folder")
+    pin.set_defaults(run=_pin)
