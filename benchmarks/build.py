@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from baselines.generator.source import build_with_generator
 from quakebench.config import BuildConfig
-from quakebench.data.build import build
 
 RELEASE_SAMPLES = 2 * 100_000
 
@@ -38,7 +38,7 @@ def main() -> None:
             workers=cores,
         )
         start = time.perf_counter()
-        manifest = build(config, progress=True)
+        manifest = build_with_generator(config, progress=True)
         elapsed = time.perf_counter() - start
     size = sum(shard["bytes"] for shard in manifest["shards"])
 

@@ -21,15 +21,15 @@ from scipy import ndimage as ndi
 from skimage.registration import phase_cross_correlation
 
 from baselines.correlator.config import CorrelatorConfig
-from baselines.correlator.correlate import correlate
-from baselines.correlator.phase_correlation import (
+from baselines.correlator.step_response import measure_step_response
+from baselines.imagery.correlate import correlate
+from baselines.imagery.phase_correlation import (
     FrequencyMask,
     fit_phase_plane,
     masked_phase,
     raised_cosine_taper,
 )
-from baselines.correlator.step_response import measure_step_response
-from baselines.generator.scenes import bundled_catalog
+from baselines.imagery.scenes import bundled_catalog
 
 WINDOW = 32
 

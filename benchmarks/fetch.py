@@ -27,9 +27,9 @@ import rasterio  # noqa: E402
 from rasterio.windows import Window  # noqa: E402
 
 from baselines.generator.fetch import GDAL_OPTIONS, fetch  # noqa: E402
-from baselines.generator.scenes import Scene  # noqa: E402
 from baselines.generator.search import search, write_candidates  # noqa: E402
 from baselines.generator.stac_config import FetchConfig, SearchConfig  # noqa: E402
+from baselines.imagery.scenes import Scene  # noqa: E402
 from tests.local_stac import LocalStac, landsat_item, write_cog  # noqa: E402
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import torch
 
+from baselines.generator.source import build_with_generator
 from baselines.models.fit import overfit_batch
 from baselines.models.registry import MODELS, get_model
 from baselines.models.train import network_batch, training_samples
 from quakebench.config import BuildConfig
-from quakebench.data.build import build
 
 
 def main() -> None:
@@ -35,7 +35,7 @@ def main() -> None:
         config = BuildConfig(
             "prewarped", args.samples + 2, output=Path(folder), size=args.size, seed=1, workers=1
         )
-        build(config, progress=False)
+        build_with_generator(config, progress=False)
         samples = training_samples(folder, "train", None, 0)
         batch = torch.utils.data.default_collate([samples[i] for i in range(args.samples)])
     images, target, valid = network_batch(batch, torch.device("cpu"))

@@ -10,13 +10,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from quakebench.contract import DATASETS, check_label
+from quakebench.contract import DATASETS, check_label, split_of
 from quakebench.errors import QuakebenchError
 
 DEFAULT_SPLIT = "validation"
 """The split that methods predict and ``evaluate`` scores unless told otherwise: validation,
 where recipes are tuned and scored as often as one likes. The leaderboard ranks ``test``, which
 is scored once per submitted model and so is always asked for by name (``--split test``)."""
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """Which dataset a command reads: the one address every split reader takes.
+
+    Attributes
+    ----------
+    dataset : str
+        A dataset folder, or a Hub name (``prewarped``, ``postwarped``, ``owner/name``).
+    config_name : str or None
+        The Hub config (a preset: ``mini``, ``full``); default: the repository's default.
+    revision : str or None
+        The Hub branch, tag or commit; read at the commit it resolves to, which results record.
+    """
+
+    dataset: str
+    config_name: str | None = None
+    revision: str | None = None
 
 
 BUILD_DEFAULTS = {"num_samples": None, "num_test_samples": 0, "size": 1024, "seed": 0}
@@ -48,7 +67,7 @@ class BuildConfig:
     samples_per_shard : int or None
         Samples per Parquet shard; by default enough for about 500 MB.
     catalog : Path or None
-        JSON scene catalogue (:mod:`baselines.generator.scenes`); the bundled one by default.
+        JSON scene catalogue (:mod:`baselines.imagery.scenes`); the bundled one by default.
     scenes : Path or None
         A folder of single-date GeoTIFFs instead (``prewarped`` only, all of role ``train``).
     workers : int or None
@@ -118,6 +137,12 @@ class BuildConfig:
         if self.scenes is not None and self.dataset == "postwarped":
             raise QuakebenchError("scenes: postwarped needs two-date pairs; give a catalog instead")
 
+    def split_size(self, split: str) -> int:
+        """Samples of ``split`` in this build."""
+        if split == "test":
+            return self.num_test_samples
+        return sum(split_of(i) == split for i in range(self.num_samples))
+
 
 @dataclass(frozen=True)
 class EvaluationConfig:
@@ -127,13 +152,9 @@ class EvaluationConfig:
     ----------
     predictions : Path
         The ``.npz`` predictions file.
-    dataset : str
-        A dataset folder, or a Hub name (``prewarped``, ``postwarped``, ``owner/name``).
+    data : DatasetConfig
+        The dataset scored.
     split : str
-    config_name : str or None
-        The Hub config (a preset); default: the repository's default config.
-    revision : str or None
-        The Hub branch, tag or commit; the results record the commit it resolves to.
     method : str or None
         Name of the method, for the leaderboard (default: the predictions file's name).
     method_version : str
@@ -151,10 +172,8 @@ class EvaluationConfig:
     """
 
     predictions: Path
-    dataset: str
+    data: DatasetConfig
     split: str = DEFAULT_SPLIT
-    config_name: str | None = None
-    revision: str | None = None
     method: str | None = None
     method_version: str = ""
     runtime_s_per_sample: float | None = None
@@ -257,13 +276,13 @@ class PredictionConfig:
 
     Attributes
     ----------
-    dataset : str
-        A dataset folder or a Hub name.
+    data : DatasetConfig
+        The dataset predicted.
     output : Path
         The ``.npz`` predictions file.
     split : str
     """
 
-    dataset: str
+    data: DatasetConfig
     output: Path
     split: str = DEFAULT_SPLIT

@@ -10,43 +10,20 @@ from __future__ import annotations
 import datetime
 import platform
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from quakebench import __version__
 from quakebench.config import EvaluationConfig
+from quakebench.data.address import resolve
 from quakebench.data.content import combine, sample_digest
-from quakebench.data.manifest import MANIFEST, read_manifest
-from quakebench.data.reader import dataset_path, read_samples, split_ids
 from quakebench.data.records import sample_record
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
 from quakebench.predictions import PredictionReader, check_prediction
 from quakebench.presets import PRESETS
 from quakebench.results import EXTRA, SCHEMA_VERSION, json_ready
-
-
-@dataclass(frozen=True)
-class DatasetSource:
-    """Where a split is read: a folder, or a Hub repository pinned to one commit and config."""
-
-    path: str
-    config: str | None
-    commit: str | None
-    record: dict
-    """The results file's ``dataset``: the build's manifest fields (and ``hub``)."""
-
-
-def _manifest_record(manifest: dict) -> dict:
-    keys = ("generator", "seed", "size", "num_samples", "num_test_samples", "content_sha256")
-    revision = {
-        "name": manifest["dataset"],
-        "preset": manifest.get("preset_parameters", manifest.get("preset")),
-    }
-    return {**revision, **{key: manifest[key] for key in keys}}
 
 
 def is_pinned(record: dict) -> bool:
@@ -80,57 +57,6 @@ def split_revision(record: dict, split: str, records: dict[str, dict]) -> dict:
         else:
             out["official_split_sha256"] = PRESETS[preset].split_sha256[record["name"]][split]
     return out
-
-
-def _default_config(repo_id: str, commit: str) -> str:
-    """The config ``load_dataset(repo_id)`` reads: the card's default, or its only one."""
-    from huggingface_hub import DatasetCard, hf_hub_download
-
-    card = DatasetCard(
-        Path(
-            hf_hub_download(repo_id, "README.md", repo_type="dataset", revision=commit)
-        ).read_text()
-    )
-    configs = card.data.to_dict().get("configs") or [{"config_name": "default"}]
-    defaults = [c["config_name"] for c in configs if c.get("default")] or [
-        c["config_name"] for c in configs
-    ]
-    if len(defaults) != 1:
-        raise QuakebenchError(f"{repo_id}: several configs ({', '.join(defaults)}); give --config")
-    return defaults[0]
-
-
-def dataset_source(dataset: str, config: str | None = None, revision: str | None = None):
-    """Resolve a dataset folder or Hub name to a :class:`DatasetSource`.
-
-    A Hub revision (branch or tag) is resolved to its commit once, and everything is read at
-    that commit, which the results record. The manifest is the config's
-    (``CONFIG/manifest.json``, as ``quakebench push`` lays it out), or the repository's own for
-    a build uploaded as it is.
-    """
-    path = dataset_path(dataset)
-    if Path(path).is_dir():
-        if config or revision:
-            raise QuakebenchError(f"{dataset}: --config and --revision name Hub datasets only")
-        return DatasetSource(path, None, None, _manifest_record(read_manifest(path)))
-    from huggingface_hub import HfApi, hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
-
-    try:
-        commit = HfApi().dataset_info(path, revision=revision).sha
-        config = config or _default_config(path, commit)
-        try:
-            manifest = hf_hub_download(
-                path, f"{config}/{MANIFEST}", repo_type="dataset", revision=commit
-            )
-        except EntryNotFoundError:
-            manifest = hf_hub_download(path, MANIFEST, repo_type="dataset", revision=commit)
-    except (HfHubHTTPError, OSError) as error:
-        first = str(error).strip().splitlines()[0]
-        raise QuakebenchError(f"{dataset}: cannot read its {MANIFEST} ({first})") from None
-    record = _manifest_record(read_manifest(Path(manifest).parent))
-    hub = {"repo_id": path, "config": config, "revision": revision or "main", "commit": commit}
-    return DatasetSource(path, config, commit, {**record, "hub": hub})
 
 
 def score(
@@ -190,11 +116,11 @@ def score(
 
 
 def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
-    """Score a predictions file on a dataset split; returns the results (schema v2)."""
-    source = dataset_source(config.dataset, config.config_name, config.revision)
-    ids = split_ids(source.path, config.split, source.commit, source.config)
+    """Score a predictions file on a dataset split; returns the results (schema v3)."""
+    source = resolve(config.data)
+    ids = source.ids(config.split)
     if not ids:
-        raise QuakebenchError(f"{config.dataset}: split {config.split} has no samples")
+        raise QuakebenchError(f"{config.data.dataset}: split {config.split} has no samples")
     method = config.method_name
     on_sample = None
     if config.plots:
@@ -220,7 +146,7 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
     with PredictionReader(config.predictions) as reader:
         reader.check_ids(ids)
         with tqdm(  # closed before an error is printed
-            read_samples(source.path, config.split, source.commit, source.config),
+            source.samples(config.split),
             total=len(ids),
             unit="sample",
             disable=not progress,

@@ -18,8 +18,8 @@ import pytest
 from baselines.generator.fault import FaultFrame
 from baselines.generator.mesh import MeshConfig, mesh_nodes, triangulate
 from baselines.generator.rupture import Rupture
+from baselines.generator.source import build_with_generator
 from quakebench.config import BuildConfig
-from quakebench.data.build import build
 
 TINY_SIZE, TINY_COUNT, TINY_TEST, TINY_SEED = 64, 16, 4, 7
 """The session's tiny builds: 16 samples (13 train, 3 validation) and 4 test samples of 64 px,
@@ -45,7 +45,7 @@ def tiny_builds(tmp_path_factory) -> dict[str, Path]:
     folders = {}
     for name in ("prewarped", "postwarped"):
         folders[name] = tmp_path_factory.mktemp(name)
-        build(tiny_config(name, folders[name]), progress=False)
+        build_with_generator(tiny_config(name, folders[name]), progress=False)
     return folders
 
 

@@ -14,11 +14,10 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from baselines.generator.sample import make_sample
+from baselines.generator.source import build_with_generator, generator_source
 from baselines.generator.validity import highpass
 from quakebench.cli import main
 from quakebench.contract import SPLITS
-from quakebench.data.build import build, scene_library
 from quakebench.data.reader import iter_samples, load_split
 from tests.conftest import TINY_COUNT, TINY_SEED, TINY_SIZE, TINY_TEST, tiny_config
 
@@ -117,15 +116,14 @@ def test_test_split_comes_from_held_out_places(builds, name):
 def test_sample_regenerates_alone(builds):
     stored = next(iter_samples(load_split(builds["postwarped"], "validation")))
     config = tiny_config("postwarped", builds["postwarped"])
-    library = scene_library(config)
-    again = make_sample("postwarped", TINY_SEED, "validation", stored["index"], SIZE, library)
+    again = generator_source(config).sample("validation", stored["index"])
     for name in ("pre", "post", "displacement", "valid"):
         assert again[name].tobytes() == stored[name].tobytes()
 
 
 @pytest.mark.slow
 def test_one_and_two_workers_give_the_same_bytes(builds, tmp_path):
-    build(tiny_config("prewarped", tmp_path, workers=1), progress=False)
+    build_with_generator(tiny_config("prewarped", tmp_path, workers=1), progress=False)
     assert shard_bytes(tmp_path) == shard_bytes(builds["prewarped"])
     assert (tmp_path / "README.md").read_text() == (builds["prewarped"] / "README.md").read_text()
 
@@ -227,7 +225,7 @@ def test_content_is_pinned_to_the_generator_version(builds, name):
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     """Every bundled place, train and test, as the builder sees them."""
-    return scene_library(tiny_config("prewarped", tmp_path_factory.mktemp("unused")))
+    return generator_source(tiny_config("prewarped", tmp_path_factory.mktemp("unused"))).library
 
 
 def test_every_placement_meets_the_floor(library):
@@ -281,7 +279,9 @@ def test_content_hash_is_that_of_the_decoded_samples(builds, name, capsys):
 def test_content_hash_does_not_depend_on_the_shard_layout(builds, tmp_path):
     from quakebench.data.manifest import read_manifest
 
-    build(tiny_config("prewarped", tmp_path, samples_per_shard=7, workers=1), progress=False)
+    build_with_generator(
+        tiny_config("prewarped", tmp_path, samples_per_shard=7, workers=1), progress=False
+    )
     assert shard_bytes(tmp_path).keys() != shard_bytes(builds["prewarped"]).keys()
     hashes = [read_manifest(f)["content_sha256"] for f in (tmp_path, builds["prewarped"])]
     assert hashes[0] == hashes[1]

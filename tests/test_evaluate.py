@@ -10,7 +10,7 @@ import pytest
 
 from baselines.reference import REFERENCES
 from quakebench.cli import main
-from quakebench.config import EvaluationConfig
+from quakebench.config import DatasetConfig, EvaluationConfig
 from quakebench.data.reader import iter_samples, load_split, stream_split
 from quakebench.evaluate import evaluate, score
 from quakebench.predictions import PredictionWriter, write_predictions
@@ -36,7 +36,8 @@ def write_arrays(path, arrays: dict) -> None:
 
 
 def score_file(dataset, path) -> dict:
-    return evaluate(EvaluationConfig(predictions=path, dataset=str(dataset)), progress=False)
+    config = EvaluationConfig(predictions=path, data=DatasetConfig(str(dataset)))
+    return evaluate(config, progress=False)
 
 
 def write_reference(kind: str, dataset, output) -> int:

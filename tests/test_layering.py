@@ -43,6 +43,36 @@ def test_user_facing_core_loads_no_baselines_module():
     assert run_python(code) == "[]"
 
 
+@pytest.mark.parametrize(
+    ("package", "other"),
+    [("baselines.generator", "correlator"), ("baselines.correlator", "generator")],
+)
+def test_generator_and_correlator_share_imagery_without_importing_each_other(package, other):
+    """The data never depends on a baseline's defaults: the motion mask runs the shared imagery
+    engine with settings frozen in the generator."""
+    modules = {
+        "baselines.generator": "sample, validity, fetch, search, figure",
+        "baselines.correlator": "predict, geotiff, step_response, config",
+    }[package]
+    code = "; ".join(f"import {package}.{m.strip()}" for m in modules.split(","))
+    code += f"; import sys; print([m for m in sys.modules if m.startswith('baselines.{other}')])"
+    assert run_python(code) == "[]"
+
+
+def test_the_parser_loads_config_modules_and_no_library():
+    """``quakebench --help`` reads the config dataclasses' defaults, the baselines' included,
+    and imports none of the heavy libraries."""
+    code = "from quakebench.cli import build_parser; build_parser(); import sys; "
+    code += "print(sorted(m for m in sys.modules if m.startswith('baselines')))"
+    loaded = eval(run_python(code))
+    configs = {"config", "settings", "tile", "stac_config"}
+    assert all(m.count(".") < 2 or m.rsplit(".", 1)[1] in configs for m in loaded), loaded
+    heavy = ("numpy", "scipy", "torch", "datasets", "pyarrow", "dask", "rasterio", "matplotlib")
+    code = "from quakebench.cli import build_parser; build_parser(); import sys; "
+    code += f"print([m for m in {heavy!r} if m in sys.modules])"
+    assert run_python(code) == "[]"
+
+
 def test_plotting_modules_leave_the_backend_alone():
     code = (
         "import matplotlib; matplotlib.use('pdf'); "

@@ -20,6 +20,7 @@ from baselines.models.loss import (  # noqa: E402
 from baselines.models.predict import predict_batch  # noqa: E402
 from baselines.models.registry import MODELS, get_model  # noqa: E402
 from baselines.models.train import network_batch, train, training_samples  # noqa: E402
+from quakebench.config import DatasetConfig  # noqa: E402
 from quakebench.data.reader import iter_samples  # noqa: E402
 from quakebench.data.transforms import augment, flip_displacement, rotate_displacement  # noqa: E402
 
@@ -116,11 +117,11 @@ def test_get_model_errors(tmp_path):
 @pytest.fixture(scope="module")
 def tiny_dataset(tmp_path_factory):
     """Four training samples and one for validation: the DDP test needs one global batch."""
+    from baselines.generator.source import build_with_generator
     from quakebench.config import BuildConfig
-    from quakebench.data.build import build
 
     folder = tmp_path_factory.mktemp("tiny")
-    build(
+    build_with_generator(
         BuildConfig("prewarped", 5, output=folder, size=64, seed=2, samples_per_shard=5, workers=1),
         progress=False,
     )
@@ -130,7 +131,13 @@ def tiny_dataset(tmp_path_factory):
 def tiny_config(dataset, output) -> TrainConfig:
     """One CPU epoch of FlowNetS on 64 px crops."""
     return TrainConfig(
-        "flownets", str(dataset), output, crop=64, batch_size=2, epochs=1, device="cpu"
+        "flownets",
+        DatasetConfig(str(dataset)),
+        output,
+        crop=64,
+        batch_size=2,
+        epochs=1,
+        device="cpu",
     )
 
 
@@ -215,9 +222,9 @@ def test_training_rejects_bad_options(tiny_dataset, tmp_path, capsys):
         assert message in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
     with pytest.raises(ValueError, match="choose one of"):
-        TrainConfig("pwcnet", str(tiny_dataset), tmp_path / "run")
+        TrainConfig("pwcnet", DatasetConfig(str(tiny_dataset)), tmp_path / "run")
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
-        TrainConfig("flownets", str(tiny_dataset), tmp_path / "run", batch_size=0)
+        TrainConfig("flownets", DatasetConfig(str(tiny_dataset)), tmp_path / "run", batch_size=0)
 
 
 def test_prediction_pads_pairs_of_any_size():

@@ -20,8 +20,8 @@ from pathlib import Path
 import huggingface_hub
 import pytest
 
+from baselines.generator.source import build_with_generator
 from quakebench.cli import main
-from quakebench.data.build import build
 from quakebench.data.content import sample_digest
 from quakebench.data.manifest import read_manifest
 from quakebench.data.reader import iter_samples, load_split
@@ -103,7 +103,9 @@ def work(tmp_path) -> Path:
 def other_build(tmp_path_factory) -> Path:
     """A second, smaller prewarped build: another revision of the same config."""
     folder = tmp_path_factory.mktemp("other")
-    build(tiny_config("prewarped", folder, num_samples=5, num_test_samples=2), progress=False)
+    build_with_generator(
+        tiny_config("prewarped", folder, num_samples=5, num_test_samples=2), progress=False
+    )
     return folder
 
 

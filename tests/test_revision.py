@@ -13,6 +13,7 @@ import shutil
 import numpy as np
 import pytest
 
+from baselines.generator.source import generator_source
 from quakebench import presets
 from quakebench.cli import main
 from quakebench.contract import SPLITS, parse_sample_id
@@ -106,7 +107,7 @@ def test_records_digest_what_is_stored(tiny_builds):
     config = tiny_config("prewarped", tiny_builds["prewarped"])
     ids = ["prewarped-train-000000", "prewarped-validation-000004", "prewarped-test-000001"]
     decoded = folder_records(tiny_builds["prewarped"], progress=False)
-    for sample in render_samples(config, ids):
+    for sample in render_samples(config, generator_source(config), ids):
         assert sample["rupture"].dtype == np.float64
         assert sample_record(sample) == decoded[sample["id"]]
 

@@ -19,12 +19,12 @@ from pystac_client import Client
 from rasterio.warp import transform_bounds
 
 from baselines.generator.fetch import CATALOG, fetch
-from baselines.generator.scenes import bundled_catalog, read_catalog
 from baselines.generator.search import search, write_candidates
+from baselines.generator.source import build_with_generator
 from baselines.generator.stac_config import FetchConfig, SearchConfig
+from baselines.imagery.scenes import bundled_catalog, read_catalog
 from quakebench.cli import main
 from quakebench.config import BuildConfig
-from quakebench.data.build import build
 from quakebench.data.manifest import verify
 from quakebench.errors import QuakebenchError
 from tests.local_stac import LocalStac, landsat_item, write_cog
@@ -183,7 +183,7 @@ def test_generate_builds_from_the_fetched_catalogue(stac, regions, tmp_path):
         samples_per_shard=4,
         workers=1,
     )
-    build(config, progress=False)
+    build_with_generator(config, progress=False)
     assert verify(tmp_path / "build") == []
 
 

@@ -12,14 +12,14 @@ import rasterio
 from scipy import ndimage as ndi
 
 from baselines.generator.patches import crop_transform, orient, orient_vector
-from baselines.generator.scenes import (
+from baselines.generator.validity import coregistration, pair_validity
+from baselines.imagery.scenes import (
     BUNDLED_CATALOG,
     bundled_catalog,
     read_catalog,
     read_scene,
     scenes_in_folder,
 )
-from baselines.generator.validity import coregistration, pair_validity
 from quakebench.errors import QuakebenchError
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines.generator.scenes import bundled_catalog
 from baselines.generator.simulate import simulate
-from baselines.generator.warp import warp
+from baselines.imagery.scenes import bundled_catalog
+from baselines.imagery.warp import warp
 
 MARGIN = 24
 

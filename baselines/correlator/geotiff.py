@@ -7,7 +7,7 @@ import os
 import numpy as np
 import rasterio
 
-from baselines.generator.scenes import Scene, check_same_grid, read_scene
+from baselines.imagery.scenes import Scene, check_same_grid, read_scene
 from quakebench.atomic import atomic_path
 
 BAND_NAMES = ("east_px", "north_px", "snr")

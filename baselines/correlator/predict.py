@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from baselines.correlator.config import CorrelatorConfig
-from baselines.correlator.correlate import correlate
+from baselines.imagery.correlate import correlate
 from quakebench.errors import QuakebenchError
 from quakebench.predictions import Predictor
 

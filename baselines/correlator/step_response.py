@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.correlator.correlate import CorrelatorConfig, correlate
-from baselines.generator.warp import warp
+from baselines.correlator.config import CorrelatorConfig
+from baselines.imagery.correlate import correlate
+from baselines.imagery.warp import warp
 
 MARGIN_PX = 8
 

@@ -29,10 +29,10 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 from tqdm.auto import tqdm
 
-from baselines.generator.scenes import Scene, ScenePair
 from baselines.generator.search import read_candidates
 from baselines.generator.stac_config import FetchConfig, Region, read_regions
 from baselines.generator.validity import pair_quality, textured
+from baselines.imagery.scenes import Scene, ScenePair
 from quakebench.atomic import atomic_path
 from quakebench.checksums import sha256_file
 from quakebench.errors import QuakebenchError

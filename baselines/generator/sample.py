@@ -30,10 +30,10 @@ from baselines.generator.patches import (
     orient,
     orient_vector,
 )
-from baselines.generator.scenes import Scene, ScenePair
 from baselines.generator.simulate import simulate
 from baselines.generator.validity import pair_quality, textured
-from baselines.generator.warp import warp
+from baselines.imagery.scenes import Scene, ScenePair
+from baselines.imagery.warp import warp
 from quakebench.contract import DATASETS, SCENARIO_FIELDS, SPLITS, role_of, sample_id
 from quakebench.errors import QuakebenchError
 

@@ -7,8 +7,10 @@ bedrock it is about 0.9, on the moving glacier, the sea and under haze it drops 
 threshold are valid; small islands of either class are removed.
 
 Zero-lag correlation cannot see slow motion: ice that moves a fraction of a pixel keeps its
-texture. So the correlator also maps the real displacement between the dates (every
-``MOTION_STEP_PX``-th pixel), the pair's global co-registration is removed, and pixels whose
+texture. So phase correlation (the shared imagery engine, with the frozen settings
+:data:`MOTION_CORRELATION`, never the correlator baseline's defaults) also maps the real
+displacement between the dates (every ``MOTION_STEP_PX``-th pixel), the pair's global
+co-registration is removed, and pixels whose
 residual departs from zero by more than ``MOTION_K`` times the robust noise of the stable area
 (1.4826 x its median absolute deviation) are excluded as moving.
 
@@ -31,9 +33,9 @@ import numpy as np
 from scipy import ndimage as ndi
 from skimage.registration import phase_cross_correlation
 
-from baselines.correlator.config import CorrelatorConfig
-from baselines.correlator.correlate import correlate
-from baselines.generator.scenes import ScenePair
+from baselines.imagery.correlate import correlate
+from baselines.imagery.scenes import ScenePair
+from baselines.imagery.settings import CorrelationSettings
 
 TEXTURE_WINDOW_PX = 15
 TEXTURE_K = 3.0
@@ -44,6 +46,19 @@ MOTION_K = 3.0
 
 MOTION_STEP_PX = 8
 """The real displacement between the dates is mapped every 8th pixel (32-pixel windows)."""
+
+MOTION_CORRELATION = CorrelationSettings(
+    window=32,
+    step=MOTION_STEP_PX,
+    coarse_window=64,
+    coarse_step=16,
+    max_frequency=0.35,
+    iterations=3,
+    taper_beta=0.5,
+    device=None,
+)
+"""How the motion mask maps the real displacement: a constant of the data contract (it decides
+which pixels of a pair are valid), frozen apart from the correlator baseline's defaults."""
 
 
 def highpass(image: np.ndarray, sigma_px: float) -> np.ndarray:
@@ -217,7 +232,7 @@ def real_displacement(
     The co-registration shift ``(row, col)`` registers post onto pre, so the global motion of
     date 2 is ``(east, north) = (-col, +row)``.
     """
-    measured, _ = correlate(pre, post, CorrelatorConfig(step=MOTION_STEP_PX))
+    measured, _ = correlate(pre, post, MOTION_CORRELATION)
     glob = np.array([-registration.col_px, registration.row_px])[:, None, None]
     full = np.repeat(np.repeat(measured - glob, MOTION_STEP_PX, 1), MOTION_STEP_PX, 2)
     return full[:, : pre.shape[0], : pre.shape[1]]

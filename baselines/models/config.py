@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from quakebench.config import DatasetConfig
 from quakebench.errors import QuakebenchError
 
 MODEL_NAMES = ("flownets", "flownetsd", "strainnet")
@@ -31,8 +32,8 @@ class TrainConfig:
     ----------
     model : str
         ``flownets``, ``flownetsd`` or ``strainnet``.
-    dataset : str
-        Dataset folder or Hub name.
+    data : DatasetConfig
+        The dataset trained on (its train split) and validated on (its validation split).
     output : Path
         Run folder: ``last.pt``, ``best.pt``, ``log.csv``.
     crop : int
@@ -50,7 +51,7 @@ class TrainConfig:
     """
 
     model: str
-    dataset: str
+    data: DatasetConfig
     output: Path
     crop: int = 512
     batch_size: int = 8

@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import datasets
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -25,6 +26,7 @@ from baselines.models.loss import absolute_error_sums, multiscale_loss
 from baselines.models.predict import predict_batch
 from baselines.models.registry import get_model
 from quakebench.atomic import atomic_path
+from quakebench.data.address import resolve
 from quakebench.data.torch_dataset import QuakebenchDataset
 from quakebench.data.transforms import Compose, NormalisedPair, RandomCrop, RandomDihedral
 from quakebench.errors import QuakebenchError
@@ -37,7 +39,7 @@ NETWORK_FIELDS = ("images", "displacement", "valid")
 
 
 def training_samples(
-    dataset: str | os.PathLike, split: str, crop: int | None, seed: int
+    dataset: str | os.PathLike | datasets.Dataset, split: str, crop: int | None, seed: int
 ) -> QuakebenchDataset:
     """A split as network tensors; training splits get random crops, quarter turns and flips.
 
@@ -95,11 +97,12 @@ def train(
     ``model`` is trained in place when given (else ``config.model`` is initialised from
     ``config.seed``), so that a caller can inspect it afterwards.
     """
-    training = training_samples(config.dataset, "train", config.crop, config.seed)
+    address = resolve(config.data)  # a Hub revision read at one commit throughout
+    training = training_samples(address.load("train"), "train", config.crop, config.seed)
     tile = training.split.features["valid"].shape[0]
     if config.crop > tile:
         raise QuakebenchError(
-            f"{config.dataset}: crop {config.crop} px exceeds its {tile} px tiles"
+            f"{config.data.dataset}: crop {config.crop} px exceeds its {tile} px tiles"
         )
     rank, world = _distributed()
     device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -131,7 +134,7 @@ def train(
         drop_last=False,
         generator=torch.Generator().manual_seed(config.seed),
     )
-    validation = training_samples(config.dataset, "validation", None, config.seed)
+    validation = training_samples(address.load("validation"), "validation", None, config.seed)
     validation_loader = DataLoader(validation, 1, num_workers=config.workers)
 
     rows = []

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from baselines.generator.patches import crop_origin
-from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog
-from baselines.generator.warp import warp
+from baselines.imagery.scenes import BUNDLED_CATALOG, read_catalog
+from baselines.imagery.warp import warp
 from baselines.models.fit import FitProgress, fit_batches
 from baselines.models.loss import absolute_error_sums
 from quakebench.data.transforms import augment, normalise_pair

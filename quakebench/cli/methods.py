@@ -7,7 +7,13 @@ from pathlib import Path
 
 from baselines.correlator.config import CorrelatorConfig
 from baselines.models.config import MODEL_NAMES, NetworkConfig, TrainConfig
-from quakebench.cli.options import config_from, config_option, output_file
+from quakebench.cli.options import (
+    config_from,
+    config_option,
+    dataset_from,
+    dataset_options,
+    output_file,
+)
 from quakebench.config import PredictionConfig
 
 REFERENCE_METHODS = ("zero", "truth")
@@ -15,13 +21,15 @@ REFERENCE_METHODS = ("zero", "truth")
 
 def _write_predictions(predictor, args: argparse.Namespace, name: str) -> None:
     """Run ``predictor`` over the split the options name, and say what was written."""
-    from quakebench.data.reader import read_samples, split_ids
+    from quakebench.data.address import resolve
     from quakebench.predictions import write_predictions
 
-    target = config_from(PredictionConfig, args, output=output_file(args.output, (".npz",)))
-    split = read_samples(target.dataset, target.split)
-    total = len(split_ids(target.dataset, target.split))
-    count, seconds = write_predictions(predictor, split, target.output, total=total)
+    output = output_file(args.output, (".npz",))
+    target = config_from(PredictionConfig, args, data=dataset_from(args), output=output)
+    address = resolve(target.data)
+    total = len(address.ids(target.split))
+    samples = address.samples(target.split)
+    count, seconds = write_predictions(predictor, samples, target.output, total=total)
     print(f"{name}: {count} predictions, {seconds:.3f} s per sample -> {target.output}")
 
 
@@ -47,8 +55,8 @@ def _predict(args: argparse.Namespace) -> None:
 def _correlate(args: argparse.Namespace) -> None:
     import time
 
-    from baselines.correlator.correlate import correlate
     from baselines.correlator.geotiff import read_pair, write_displacement
+    from baselines.imagery.correlate import correlate
 
     output = output_file(args.output, (".tif", ".tiff"))
     config = config_from(CorrelatorConfig, args)
@@ -66,7 +74,8 @@ def _correlate(args: argparse.Namespace) -> None:
 def _train(args: argparse.Namespace) -> None:
     from baselines.models.train import train
 
-    for row in train(config_from(TrainConfig, args, output=Path(args.output))):
+    config = config_from(TrainConfig, args, data=dataset_from(args), output=Path(args.output))
+    for row in train(config):
         print(
             f"epoch {row['epoch']}: train loss {row['train_loss']:.4f}, "
             f"validation mae {row['validation_mae_px']:.4f} px ({row['seconds']:.0f} s)"
@@ -74,7 +83,7 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _split_options(parser: argparse.ArgumentParser) -> None:
-    config_option(parser, PredictionConfig, "dataset", "dataset folder or Hub name")
+    dataset_options(parser)
     config_option(parser, PredictionConfig, "split", "split to predict")
     parser.add_argument("--output", required=True, help="predictions .npz file")
 
@@ -143,7 +152,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     config_option(train, TrainConfig, "model", "network", choices=MODEL_NAMES)
-    config_option(train, TrainConfig, "dataset", "dataset folder or Hub name")
+    dataset_options(train)
     config_option(train, TrainConfig, "output", "run folder (checkpoints, log.csv)")
     config_option(train, TrainConfig, "crop", "training crop side, pixels")
     config_option(train, TrainConfig, "batch_size", "samples per step and device")

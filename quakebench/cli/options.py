@@ -52,6 +52,30 @@ def config_from(config: type, args: argparse.Namespace, **values: Any):
     return config(**{**options, **values})
 
 
+def dataset_options(parser: argparse.ArgumentParser) -> None:
+    """``--dataset``, ``--config`` and ``--revision``: the dataset a command reads
+    (:class:`~quakebench.config.DatasetConfig`), the same options for every command."""
+    from quakebench.config import DatasetConfig
+
+    config_option(
+        parser,
+        DatasetConfig,
+        "dataset",
+        "dataset folder, or a Hub name (prewarped, postwarped, owner/name)",
+    )
+    config_option(parser, DatasetConfig, "config_name", "Hub config, e.g. mini", "--config")
+    config_option(
+        parser, DatasetConfig, "revision", "Hub branch, tag or commit (read at its commit)"
+    )
+
+
+def dataset_from(args: argparse.Namespace):
+    """The :class:`~quakebench.config.DatasetConfig` of :func:`dataset_options`."""
+    from quakebench.config import DatasetConfig
+
+    return config_from(DatasetConfig, args)
+
+
 def output_file(value: str | None, suffixes: tuple[str, ...]) -> Path | None:
     """A file to write: its suffix must be one of ``suffixes`` and its folder must exist."""
     if value is None:

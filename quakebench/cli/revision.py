@@ -31,10 +31,15 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from quakebench.data.drift import drift_check
+    from pathlib import Path
+
+    from baselines.generator.source import generator_source
+    from quakebench.config import BuildConfig
+    from quakebench.data.drift import drift_check, drift_records
     from quakebench.data.revision import DIFFERENT
 
-    check = drift_check(args.dataset, args.preset, args.ids)
+    config = BuildConfig(args.dataset, preset=args.preset, output=Path())  # writes nothing
+    check = drift_check(drift_records(config, generator_source(config), args.ids), config)
     for comparison in check.comparisons:
         found = "; ".join(d.describe() for d in comparison.differences)
         print(f"{comparison.id}: {comparison.status}" + (f" ({found})" if found else ""))

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 
 from quakebench.atomic import atomic_path
-from quakebench.cli.options import config_from, config_option, optional_path, output_file
+from quakebench.cli.options import (
+    config_from,
+    config_option,
+    dataset_from,
+    dataset_options,
+    optional_path,
+    output_file,
+)
 from quakebench.config import EvaluationConfig, LeaderboardConfig
 from quakebench.errors import QuakebenchError
 
@@ -31,6 +38,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         EvaluationConfig,
         args,
         predictions=Path(args.predictions),
+        data=dataset_from(args),
         plots=optional_path(args.plots),
         extra=_extra(args.extra_pairs),
     )
@@ -89,14 +97,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     evaluate.add_argument("predictions", help="predictions .npz file")
-    config_option(
-        evaluate, EvaluationConfig, "dataset", "dataset folder, or prewarped / postwarped (Hub)"
-    )
+    dataset_options(evaluate)
     config_option(evaluate, EvaluationConfig, "split", "split to score")
-    config_option(evaluate, EvaluationConfig, "config_name", "Hub config, e.g. mini", "--config")
-    config_option(
-        evaluate, EvaluationConfig, "revision", "Hub branch, tag or commit (recorded as a commit)"
-    )
     evaluate.add_argument("--output", help="write the results JSON here")
     config_option(evaluate, EvaluationConfig, "plots", "folder for figures (maps, error profile)")
     config_option(
@@ -125,7 +127,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "leaderboard",
         help="validate results files and build the leaderboard tables and page",
         description=(
-            "Validate results files (quakebench evaluate --output): schema v2, labels, and "
+            "Validate results files (quakebench evaluate --output): schema v3, labels, and "
             "aggregates equal to the re-aggregation of their per-sample statistics. Group them "
             "by dataset revision and split, best mae first, with bootstrap intervals over "
             "samples; a method ranks below the one above it only where the paired bootstrap "

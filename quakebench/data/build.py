@@ -9,8 +9,9 @@ The folder is a Hugging Face dataset repository::
 
 Each shard is one Dask task that renders its samples one at a time and writes them atomically.
 An interrupted build resumes: shards already on disk are checked and kept, the rest are built.
-The generator (``baselines.generator``) renders the samples; it is imported only when a build
-runs, so the core's readers never load it.
+A sample source (:class:`~quakebench.data.source.SampleSource`; the command line passes the
+generator's) renders the samples: this module plans, resumes, runs Dask and writes the shards,
+the manifest and the card, and imports no generator code.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tqdm.auto import tqdm
 from quakebench import __version__
 from quakebench.atomic import atomic_path
 from quakebench.config import BuildConfig
-from quakebench.contract import ROLES, SPLITS, parse_sample_id, role_of, sample_id, split_of
+from quakebench.contract import SPLITS, parse_sample_id, sample_id, split_of
 from quakebench.data.card import render_card
 from quakebench.data.environment import build_environment
 from quakebench.data.manifest import MANIFEST, read_manifest, write_manifest
@@ -40,6 +41,7 @@ from quakebench.data.shards import (
     stored,
     write_shard,
 )
+from quakebench.data.source import SampleSource
 from quakebench.errors import QuakebenchError
 from quakebench.presets import get_preset
 
@@ -86,73 +88,24 @@ def plan_shards(config: BuildConfig) -> list[ShardPlan]:
     return plans
 
 
-def scene_library(config: BuildConfig) -> list:
-    """The generator's sources of the roles the build draws from, with their masks."""
-    from baselines.generator.sample import pair_source, scene_source
-    from baselines.generator.scenes import BUNDLED_CATALOG, read_catalog, scenes_in_folder
-
-    roles = {role_of(split) for split in SPLITS if _split_size(config, split)}
-    if config.scenes is not None:
-        return [scene_source(scene) for scene in scenes_in_folder(config.scenes)]
-    scenes, pairs = read_catalog(config.catalog or BUNDLED_CATALOG)
-    paired = {scene.id for pair in pairs for scene in (pair.pre, pair.post)}
-    library = [pair_source(pair) for pair in pairs if pair.role in roles]
-    if config.dataset == "prewarped":
-        singles = [s for s in scenes.values() if s.id not in paired and s.role in roles]
-        library += [scene_source(scene) for scene in singles]
-    return library
-
-
-def _split_size(config: BuildConfig, split: str) -> int:
-    if split == "test":
-        return config.num_test_samples
-    return sum(split_of(i) == split for i in range(config.num_samples))
-
-
-def check_hosting(config: BuildConfig, library: list) -> None:
-    """Raise before anything is written if a split has no place that can host its tiles."""
-    from baselines.generator.sample import candidates
-
-    for split in SPLITS:
-        if _split_size(config, split):
-            candidates(config.dataset, split, config.size, library)
-
-
-def build_features(config: BuildConfig, library: list) -> datasets.Features:
+def build_features(config: BuildConfig, source: SampleSource) -> datasets.Features:
     """The features of a build: the first image keeps uint16 digital numbers, else float32."""
-    pre_dtype = "uint16" if library[0].pre.image.dtype == "uint16" else "float32"
-    return sample_features(config.size, pre_dtype)
+    return sample_features(config.size, source.pre_dtype)
 
 
-def build_shard(config: BuildConfig, plan: ShardPlan, library: list) -> ShardInfo:
+def build_shard(config: BuildConfig, plan: ShardPlan, source: SampleSource) -> ShardInfo:
     """Render and write one shard (runs on a Dask worker)."""
-    from baselines.generator.sample import make_sample
-
-    samples = (
-        make_sample(
-            config.dataset,
-            config.seed,
-            plan.split,
-            index,
-            config.size,
-            library,
-            config.min_valid_fraction,
-        )
-        for index in plan.indices
-    )
-    features = build_features(config, library)
+    samples = (source.sample(plan.split, index) for index in plan.indices)
+    features = build_features(config, source)
     return write_shard(config.output, plan.name, plan.split, samples, features)
 
 
-def render_samples(config: BuildConfig, ids: Iterable[str]) -> Iterator[dict]:
+def render_samples(config: BuildConfig, source: SampleSource, ids: Iterable[str]) -> Iterator[dict]:
     """Samples of a build by id, as its shards would store them, without building the rest.
 
     Each is rendered from ``(dataset, seed, split, index)`` alone, as in a whole build.
     """
-    from baselines.generator.sample import make_sample
-
-    library = scene_library(config)
-    features = build_features(config, library)
+    features = build_features(config, source)
     for text in ids:
         dataset, split, index = parse_sample_id(text)
         if dataset != config.dataset:
@@ -160,10 +113,7 @@ def render_samples(config: BuildConfig, ids: Iterable[str]) -> Iterator[dict]:
         size = config.num_test_samples if split == "test" else config.num_samples
         if index >= size:
             raise QuakebenchError(f"{text}: this build has {size} {split} indices")
-        sample = make_sample(
-            dataset, config.seed, split, index, config.size, library, config.min_valid_fraction
-        )
-        yield stored(sample, features)
+        yield stored(source.sample(split, index), features)
 
 
 def _existing(config: BuildConfig, plan: ShardPlan) -> ShardInfo | None:
@@ -179,10 +129,8 @@ def _existing(config: BuildConfig, plan: ShardPlan) -> ShardInfo | None:
     return read_shard_info(config.output, plan.name, plan.split)
 
 
-def build_parameters(config: BuildConfig, library: list) -> dict:
+def build_parameters(config: BuildConfig, source: SampleSource) -> dict:
     """The parameters recorded in the manifest (a resumed build must match them)."""
-    from baselines.generator.simulate import GENERATOR_VERSION
-
     return {
         "dataset": config.dataset,
         "preset_parameters": config.preset,
@@ -192,10 +140,10 @@ def build_parameters(config: BuildConfig, library: list) -> dict:
         "seed": config.seed,
         "min_valid_fraction": config.min_valid_fraction,
         "samples_per_shard": shard_samples(config),
-        "generator": GENERATOR_VERSION,
+        "generator": source.generator,
         "quakebench": __version__,
-        "scenes": sorted({s.pre.id for s in library} | {s.post.id for s in library if s.post}),
-        "places": {role: sorted({s.place for s in library if s.role == role}) for role in ROLES},
+        "scenes": source.scenes,
+        "places": source.places,
     }
 
 
@@ -243,17 +191,17 @@ def _start(config: BuildConfig, parameters: dict) -> None:
         write_manifest(config.output, {**parameters, "complete": False}, [])
 
 
-def build(config: BuildConfig, progress: bool = True) -> dict:
-    """Build (or finish building) a dataset folder; returns the manifest.
+def build(config: BuildConfig, source: SampleSource, progress: bool = True) -> dict:
+    """Build (or finish building) a dataset folder with samples from ``source``; returns the
+    manifest.
 
     Shards are built on ``config.scheduler`` if given, else on a local cluster of
     ``config.workers`` processes (one per core by default).
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
-    library = scene_library(config)
-    check_hosting(config, library)
-    parameters = build_parameters(config, library)
+    source.check(split for split in SPLITS if config.split_size(split))
+    parameters = build_parameters(config, source)
     _start(config, parameters)
     plans = plan_shards(config)
     done = [info for plan in plans if (info := _existing(config, plan)) is not None]
@@ -280,7 +228,7 @@ def build(config: BuildConfig, progress: bool = True) -> dict:
                     )
                 )
                 client = stack.enter_context(Client(cluster))
-            shared = client.scatter(library, broadcast=True)  # once per worker, not per task
+            shared = client.scatter(source, broadcast=True)  # once per worker, not per task
             futures = [
                 client.submit(build_shard, config, plan, shared, pure=False) for plan in todo
             ]
@@ -297,7 +245,7 @@ def build(config: BuildConfig, progress: bool = True) -> dict:
         {**parameters, **revision, "complete": True, "environment": build_environment()},
         done,
     )
-    card = render_card(manifest, build_features(config, library), done)
+    card = render_card(manifest, build_features(config, source), done)
     with atomic_path(config.output / "README.md") as temporary:
         temporary.write_text(card)
     return manifest

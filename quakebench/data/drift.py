@@ -8,7 +8,6 @@ still produce the official data, bit for bit or within the equivalence rule.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from tqdm.auto import tqdm
 
@@ -16,32 +15,39 @@ from quakebench.config import BuildConfig
 from quakebench.data.build import render_samples
 from quakebench.data.records import sample_record
 from quakebench.data.revision import RevisionCheck, check_records
+from quakebench.data.source import SampleSource
 from quakebench.errors import QuakebenchError
 from quakebench.presets import get_preset
 
 
 def drift_records(
-    dataset: str, preset: str, ids: Iterable[str] | None = None, progress: bool = True
+    config: BuildConfig,
+    source: SampleSource,
+    ids: Iterable[str] | None = None,
+    progress: bool = True,
 ) -> dict[str, dict]:
-    """Render ``ids`` of a preset here (default: its drift samples); ``{id: record}``.
+    """Render ``ids`` of a preset build here (default: the preset's drift samples).
+
+    Returns
+    -------
+    dict
+        ``{id: record}``.
 
     Raises
     ------
     QuakebenchError
-        If the preset pins no records for ``dataset``.
+        If the config names no preset, or its preset pins no records for the dataset.
     """
-    pinned = get_preset(preset)
-    if not pinned.records(dataset):
-        raise QuakebenchError(f"preset {preset}: no records are pinned for {dataset}")
-    ids = list(pinned.drift_ids[dataset] if ids is None else ids)
-    config = BuildConfig(dataset, preset=preset, output=Path())  # nothing is written there
-    samples = tqdm(render_samples(config, ids), total=len(ids), unit="sample", disable=not progress)
+    if config.preset is None or not get_preset(config.preset).records(config.dataset):
+        raise QuakebenchError(f"preset {config.preset}: no records are pinned for {config.dataset}")
+    if ids is None:
+        ids = get_preset(config.preset).drift_ids[config.dataset]
+    ids = list(ids)
+    samples = render_samples(config, source, ids)
+    samples = tqdm(samples, total=len(ids), unit="sample", disable=not progress)
     return {str(s["id"]): sample_record(s) for s in samples}
 
 
-def drift_check(
-    dataset: str, preset: str, ids: Iterable[str] | None = None, progress: bool = True
-) -> RevisionCheck:
-    """Render ``ids`` (default: the preset's drift samples) and compare them with the records."""
-    records = drift_records(dataset, preset, ids, progress)
-    return check_records(dataset, preset, records, splits=None)
+def drift_check(records: dict[str, dict], config: BuildConfig) -> RevisionCheck:
+    """Rebuilt samples' records against the preset's pinned ones (only the ids given)."""
+    return check_records(config.dataset, config.preset, records, splits=None)

@@ -25,7 +25,7 @@ needs with ``fields`` (the rupture has a length of its own, so it does not batch
 
     train = QuakebenchDataset("quakebench/prewarped", "train",
                               Compose([RandomCrop(256), RandomDihedral(), NormalisedPair()]),
-                              fields=("images", "displacement", "valid"))
+                              fields=("images", "displacement", "valid"), config="mini")
     for batch in DataLoader(train, batch_size=8, shuffle=True):
         loss = your_loss(your_model(batch["images"]), batch["displacement"], batch["valid"])
 """
@@ -33,41 +33,21 @@ needs with ``fields`` (the rupture has a length of its own, so it does not batch
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 import datasets
 import numpy as np
 import torch
-from torch.utils.data import Dataset, IterableDataset, get_worker_info
+from torch.utils.data import Dataset
 
-from quakebench.data.reader import decode, load_split, stream_split
+from quakebench.config import DatasetConfig
+from quakebench.data.address import resolve
+from quakebench.data.reader import decode
 
 Transform = Callable[[dict, np.random.Generator], dict]
 
 
-class _Items:
-    """What the map-style and the iterable datasets share: transform, epoch and fields."""
-
-    def __init__(
-        self, transform: Transform | None, fields: Sequence[str] | None, seed: int
-    ) -> None:
-        self.transform, self.fields, self.seed = transform, fields, seed
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        """Draw the augmentations of epoch ``epoch`` (as ``DistributedSampler.set_epoch``)."""
-        self.epoch = epoch
-
-    def _item(self, row, features: datasets.Features, index: int) -> dict:
-        sample = decode(row, features)
-        if self.transform is not None:
-            sample = self.transform(sample, np.random.default_rng([self.seed, self.epoch, index]))
-        if self.fields is None:
-            return sample
-        return {name: torch.from_numpy(np.ascontiguousarray(sample[name])) for name in self.fields}
-
-
-class QuakebenchDataset(_Items, Dataset):
+class QuakebenchDataset(Dataset):
     """A split, map-style: ``dataset[i]`` is sample ``i`` of the split.
 
     Parameters
@@ -83,7 +63,10 @@ class QuakebenchDataset(_Items, Dataset):
     seed : int
         Seed of the transforms' generators.
     revision : str, optional
-        Hub revision (a tag such as ``mini-19cb78e0``, a branch or a commit).
+        Hub revision (a tag such as ``mini-19cb78e0``, a branch or a commit), read at the
+        commit it resolves to.
+    config : str, optional
+        Hub config (a preset: ``mini``, ``full``); default: the repository's default.
     """
 
     def __init__(
@@ -94,41 +77,26 @@ class QuakebenchDataset(_Items, Dataset):
         fields: Sequence[str] | None = None,
         seed: int = 0,
         revision: str | None = None,
+        config: str | None = None,
     ) -> None:
-        super().__init__(transform, fields, seed)
+        self.transform, self.fields, self.seed = transform, fields, seed
+        self.epoch = 0
         if not isinstance(dataset, datasets.Dataset):
-            dataset = load_split(dataset, split, revision)
+            address = resolve(DatasetConfig(str(dataset), config, revision))
+            dataset = address.load(split)
         self.split = dataset.with_format("arrow")
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw the augmentations of epoch ``epoch`` (as ``DistributedSampler.set_epoch``)."""
+        self.epoch = epoch
 
     def __len__(self) -> int:
         return len(self.split)
 
     def __getitem__(self, index: int) -> dict:
-        return self._item(self.split[index], self.split.features, index)
-
-
-class QuakebenchIterableDataset(_Items, IterableDataset):
-    """A split streamed shard by shard (``streaming=True``): memory holds one sample.
-
-    Samples come in the split's order; with several loading processes, each takes every
-    ``num_workers``-th sample. Parameters as :class:`QuakebenchDataset`.
-    """
-
-    def __init__(
-        self,
-        dataset: str | os.PathLike,
-        split: str = "train",
-        transform: Transform | None = None,
-        fields: Sequence[str] | None = None,
-        seed: int = 0,
-        revision: str | None = None,
-    ) -> None:
-        super().__init__(transform, fields, seed)
-        self.split = stream_split(dataset, split, revision)
-
-    def __iter__(self) -> Iterator[dict]:
-        worker = get_worker_info()
-        share, count = (worker.id, worker.num_workers) if worker else (0, 1)
-        for index, example in enumerate(self.split):
-            if index % count == share:
-                yield self._item(example, self.split.features, index)
+        sample = decode(self.split[index], self.split.features)
+        if self.transform is not None:
+            sample = self.transform(sample, np.random.default_rng([self.seed, self.epoch, index]))
+        if self.fields is None:
+            return sample
+        return {name: torch.from_numpy(np.ascontiguousarray(sample[name])) for name in self.fields}

@@ -17,8 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from tqdm.auto import tqdm
 
-from baselines.correlator.config import CorrelatorConfig
-from baselines.correlator.phase_correlation import (
+from baselines.imagery.phase_correlation import (
     FrequencyMask,
     cross_power,
     fit_phase_plane,
@@ -27,6 +26,7 @@ from baselines.correlator.phase_correlation import (
     masked_phase_torch,
     raised_cosine_taper,
 )
+from baselines.imagery.settings import CorrelationSettings
 
 CHUNK_WINDOWS = 16384
 """Windows per batch (about 64 MB per image at 32 x 32, float32)."""
@@ -37,7 +37,7 @@ def _windows(image: np.ndarray, size: int, rows: np.ndarray, cols: np.ndarray) -
     return sliding_window_view(image, (size, size))[rows, cols]
 
 
-def _coarse_shifts(pre: np.ndarray, post: np.ndarray, config: CorrelatorConfig, pad: int):
+def _coarse_shifts(pre: np.ndarray, post: np.ndarray, config: CorrelationSettings, pad: int):
     """Integer ``(row, col)`` shifts on the coarse grid, and the grid's pixel positions."""
     height, width = pre.shape[0] - 2 * pad, pre.shape[1] - 2 * pad
     grid_rows = np.arange(0, height + config.coarse_step, config.coarse_step).clip(max=height - 1)
@@ -61,7 +61,7 @@ def _coarse_shifts(pre: np.ndarray, post: np.ndarray, config: CorrelatorConfig, 
 def correlate(
     pre: np.ndarray,
     post: np.ndarray,
-    config: CorrelatorConfig | None = None,
+    config: CorrelationSettings,
     progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Displacement of ``post`` relative to ``pre``, and the SNR, on the output grid.
@@ -70,7 +70,8 @@ def correlate(
     ----------
     pre, post : numpy.ndarray
         ``[H, W]`` images of the same grid.
-    config : CorrelatorConfig, optional
+    config : CorrelationSettings
+        The caller's settings (the baseline's defaults are ``CorrelatorConfig()``).
     progress : bool
         Show a progress bar over the chunks.
 
@@ -83,7 +84,6 @@ def correlate(
     snr : numpy.ndarray
         ``float32 [H', W']`` in [0, 1].
     """
-    config = config or CorrelatorConfig()
     if pre.shape != post.shape or pre.ndim != 2:
         raise ValueError(f"images must be 2-D and of one shape, got {pre.shape} and {post.shape}")
     height, width = pre.shape

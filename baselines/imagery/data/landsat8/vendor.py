@@ -1,6 +1,6 @@
 """How the bundled scenes were made from the originals (run once; kept for provenance).
 
-    python baselines/generator/data/landsat8/vendor.py ORIGINALS_FOLDER
+    python baselines/imagery/data/landsat8/vendor.py ORIGINALS_FOLDER
 
 reads each original listed in ``SCENES``, gives the crops without georeferencing their grid
 from their MTL, writes a tiled DEFLATE GeoTIFF (predictor 2, pixels unchanged) beside this file
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import rasterio
 
-from baselines.generator.mtl import mtl_grid, read_mtl
+from baselines.imagery.mtl import mtl_grid, read_mtl
 from quakebench.checksums import sha256_file
 
 HERE = Path(__file__).parent
