@@ -14,14 +14,15 @@ In one run, on real Landsat-8 texture shifted by exact Fourier shifts:
 from __future__ import annotations
 
 import os
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy import ndimage as ndi
 from skimage.registration import phase_cross_correlation
 
 from baselines.correlator.config import CorrelatorConfig
-from baselines.correlator.step_response import measure_step_response
 from baselines.imagery.correlate import correlate
 from baselines.imagery.phase_correlation import (
     FrequencyMask,
@@ -30,6 +31,11 @@ from baselines.imagery.phase_correlation import (
     raised_cosine_taper,
 )
 from baselines.imagery.scenes import bundled_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the protocols shared with the tests: tests/protocols/
+
+from tests.protocols.step_response import measure_step_response  # noqa: E402
 
 WINDOW = 32
 
@@ -48,7 +54,8 @@ def shifted_windows(texture: np.ndarray, count: int, rng: np.random.Generator):
 
 
 def main() -> None:
-    scenes, (pair,) = bundled_catalog()
+    scenes, pairs = bundled_catalog()
+    (pair,) = (p for p in pairs if p.pre.place == "yahtse")  # the one 1024 px pair
     texture = scenes["LC08_020039_B8_gulfcoast"].image.astype(np.float64)
     rng = np.random.default_rng(0)
     print(f"machine: {os.cpu_count()} cores")

@@ -11,16 +11,21 @@ below 0.02 px.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
 import torch
 
 from baselines.generator.source import build_with_generator
-from baselines.models.fit import overfit_batch
 from baselines.models.registry import MODELS, get_model
 from baselines.models.train import network_batch, training_samples
 from quakebench.config import BuildConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the protocols shared with the tests: tests/protocols/
+
+from tests.protocols.fit import overfit_batch  # noqa: E402
 
 
 def main() -> None:

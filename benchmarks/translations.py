@@ -13,11 +13,17 @@ less than 0.85 at step 400 with a 2 px amplitude.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import torch
 
 from baselines.models.registry import MODELS, get_model
-from baselines.models.translations import learn_translations
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the protocols shared with the tests: tests/protocols/
+
+from tests.protocols.translations import learn_translations  # noqa: E402
 
 
 def main() -> None:

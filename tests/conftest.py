@@ -18,8 +18,10 @@ import pytest
 from baselines.generator.fault import FaultFrame
 from baselines.generator.mesh import MeshConfig, mesh_nodes, triangulate
 from baselines.generator.rupture import Rupture
-from baselines.generator.source import build_with_generator
+from baselines.generator.source import GeneratorSource, generator_source
 from quakebench.config import BuildConfig
+from quakebench.contract import DATASETS
+from quakebench.data.build import build
 
 TINY_SIZE, TINY_COUNT, TINY_TEST, TINY_SEED = 64, 16, 4, 7
 """The session's tiny builds: 16 samples (13 train, 3 validation) and 4 test samples of 64 px,
@@ -40,12 +42,19 @@ def tiny_config(dataset: str, folder: Path, **changes) -> BuildConfig:
 
 
 @pytest.fixture(scope="session")
-def tiny_builds(tmp_path_factory) -> dict[str, Path]:
+def tiny_sources(tmp_path_factory) -> dict[str, GeneratorSource]:
+    """The generator's sample source of each tiny build (the pairs' masks made once)."""
+    unused = tmp_path_factory.mktemp("unused")
+    return {name: generator_source(tiny_config(name, unused)) for name in DATASETS}
+
+
+@pytest.fixture(scope="session")
+def tiny_builds(tiny_sources, tmp_path_factory) -> dict[str, Path]:
     """Both datasets, built once; tests that only read them share them (never write there)."""
     folders = {}
-    for name in ("prewarped", "postwarped"):
+    for name in DATASETS:
         folders[name] = tmp_path_factory.mktemp(name)
-        build_with_generator(tiny_config(name, folders[name]), progress=False)
+        build(tiny_config(name, folders[name]), tiny_sources[name], progress=False)
     return folders
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from baselines.generator.source import build_with_generator, generator_source
+from baselines.generator.source import build_with_generator
 from baselines.generator.validity import highpass
 from quakebench.cli import main
 from quakebench.contract import SPLITS
@@ -113,10 +113,9 @@ def test_test_split_comes_from_held_out_places(builds, name):
     assert values("test", "seed") != values("train", "seed")
 
 
-def test_sample_regenerates_alone(builds):
+def test_sample_regenerates_alone(builds, tiny_sources):
     stored = next(iter_samples(load_split(builds["postwarped"], "validation")))
-    config = tiny_config("postwarped", builds["postwarped"])
-    again = generator_source(config).sample("validation", stored["index"])
+    again = tiny_sources["postwarped"].sample("validation", stored["index"])
     for name in ("pre", "post", "displacement", "valid"):
         assert again[name].tobytes() == stored[name].tobytes()
 
@@ -223,9 +222,9 @@ def test_content_is_pinned_to_the_generator_version(builds, name):
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory):
+def library(tiny_sources):
     """Every bundled place, train and test, as the builder sees them."""
-    return generator_source(tiny_config("prewarped", tmp_path_factory.mktemp("unused"))).library
+    return tiny_sources["prewarped"].library
 
 
 def test_every_placement_meets_the_floor(library):

@@ -9,7 +9,6 @@ from scipy import ndimage as ndi
 from skimage.registration import phase_cross_correlation
 
 from baselines.correlator.config import CorrelatorConfig
-from baselines.correlator.step_response import measure_step_response
 from baselines.imagery.correlate import correlate
 from baselines.imagery.phase_correlation import (
     FrequencyMask,
@@ -19,6 +18,7 @@ from baselines.imagery.phase_correlation import (
 )
 from baselines.imagery.scenes import BUNDLED_CATALOG, bundled_catalog
 from quakebench.cli import main
+from tests.protocols.step_response import measure_step_response
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,7 @@ def test_planar_fault_grid_matches_okada(vertical_right_lateral):
     assert row[size // 2 + 1] - row[size // 2 - 1] == pytest.approx(-1.0, abs=0.02)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [2, 11])
 def test_grid_matches_dense_evaluation(seed):
     size = 96
@@ -61,6 +62,7 @@ def test_grid_matches_dense_evaluation(seed):
     assert stats.total_evaluations < size * size * len(rupture.triangles)
 
 
+@pytest.mark.slow
 def test_rupture_tip_inside_tile():
     size = 96
     scenario = sample_scenario(4, size * PIXEL_M / 1e3)

@@ -11,7 +11,6 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from baselines.models.config import TrainConfig  # noqa: E402
-from baselines.models.fit import overfit_batch  # noqa: E402
 from baselines.models.loss import (  # noqa: E402
     SCALE_WEIGHTS,
     absolute_error_sums,
@@ -23,6 +22,7 @@ from baselines.models.train import network_batch, train, training_samples  # noq
 from quakebench.config import DatasetConfig  # noqa: E402
 from quakebench.data.reader import iter_samples  # noqa: E402
 from quakebench.data.transforms import augment, flip_displacement, rotate_displacement  # noqa: E402
+from tests.protocols.fit import overfit_batch  # noqa: E402
 
 # Published sizes (millions of parameters, two single-channel images as input): FlowNetS and
 # StrainNet-f 38.66 (FlowNetS is 38.68 on two RGB images); the seed paper's FlowNetSD "about 38".
@@ -161,7 +161,7 @@ def test_each_model_overfits_a_few_samples(name, size, tiny_dataset):
 
 
 def test_translated_pairs():
-    from baselines.models.translations import translated_pair
+    from tests.protocols.translations import translated_pair
 
     rng = np.random.default_rng(0)
     texture = 1 + rng.random((200, 200))
@@ -178,7 +178,7 @@ def test_flownets_beats_zero_on_translations_of_unseen_texture():
     Landsat-8 texture well enough to beat the zero prediction on crops from another part of
     the scene: the training path generalises. (Earthquake fields of ~0.05 px are not learnt
     in a short CPU run; README, "The networks".)"""
-    from baselines.models.translations import learn_translations
+    from tests.protocols.translations import learn_translations
 
     torch.manual_seed(0)
     progress = learn_translations(get_model("flownets"), 2.0, steps=400, every=100)
@@ -186,6 +186,7 @@ def test_flownets_beats_zero_on_translations_of_unseen_texture():
     assert ratios[-1] < 0.85, f"held-out MAE / zero's MAE every 100 steps: {ratios}"
 
 
+@pytest.mark.slow
 def test_training_checkpoints_resumes_and_predicts(tiny_dataset, tmp_path):
     from quakebench.cli import main
 
@@ -213,18 +214,18 @@ def test_training_checkpoints_resumes_and_predicts(tiny_dataset, tmp_path):
     assert main(["evaluate", str(tmp_path / "p.npz"), "--dataset", str(tiny_dataset)]) == 0
 
 
-def test_training_rejects_bad_options(tiny_dataset, tmp_path, capsys):
+def test_training_rejects_bad_options(prewarped_build, tmp_path, capsys):
     from quakebench.cli import main
 
     for crop, message in ((100, "positive multiple of 64 px"), (128, "exceeds its 64 px tiles")):
-        command = ["train", "--model", "flownets", "--dataset", str(tiny_dataset)]
+        command = ["train", "--model", "flownets", "--dataset", str(prewarped_build)]
         assert main([*command, "--output", str(tmp_path / "run"), "--crop", str(crop)]) == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
     with pytest.raises(ValueError, match="choose one of"):
-        TrainConfig("pwcnet", DatasetConfig(str(tiny_dataset)), tmp_path / "run")
+        TrainConfig("pwcnet", DatasetConfig(str(prewarped_build)), tmp_path / "run")
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
-        TrainConfig("flownets", DatasetConfig(str(tiny_dataset)), tmp_path / "run", batch_size=0)
+        TrainConfig("flownets", DatasetConfig(str(prewarped_build)), tmp_path / "run", batch_size=0)
 
 
 def test_prediction_pads_pairs_of_any_size():

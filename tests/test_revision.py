@@ -13,7 +13,6 @@ import shutil
 import numpy as np
 import pytest
 
-from baselines.generator.source import generator_source
 from quakebench import presets
 from quakebench.cli import main
 from quakebench.contract import SPLITS, parse_sample_id
@@ -101,13 +100,13 @@ def nudged(field: str, by: float):
     return change
 
 
-def test_records_digest_what_is_stored(tiny_builds):
+def test_records_digest_what_is_stored(tiny_builds, tiny_sources):
     """A rendered sample and the same sample decoded from its shard give the same record, the
     float64 rupture trace included."""
     config = tiny_config("prewarped", tiny_builds["prewarped"])
     ids = ["prewarped-train-000000", "prewarped-validation-000004", "prewarped-test-000001"]
     decoded = folder_records(tiny_builds["prewarped"], progress=False)
-    for sample in render_samples(config, generator_source(config), ids):
+    for sample in render_samples(config, tiny_sources["prewarped"], ids):
         assert sample["rupture"].dtype == np.float64
         assert sample_record(sample) == decoded[sample["id"]]
 

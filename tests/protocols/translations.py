@@ -16,9 +16,9 @@ import torch
 from baselines.generator.patches import crop_origin
 from baselines.imagery.scenes import BUNDLED_CATALOG, read_catalog
 from baselines.imagery.warp import warp
-from baselines.models.fit import FitProgress, fit_batches
 from baselines.models.loss import absolute_error_sums
 from quakebench.data.transforms import augment, normalise_pair
+from tests.protocols.fit import FitProgress, fit_batches
 
 MAX_CROP_DRAWS = 1000
 """Random crops tried before giving up on an image that is mostly no-data."""
