@@ -11,7 +11,7 @@ from quakebench.presets import PRESETS
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from quakebench.data.manifest import read_manifest, verify
+    from quakebench.data.manifest import built_preset, read_manifest, verify
     from quakebench.data.revision import DIFFERENT, check_records, folder_records
 
     problems = verify(args.folder)
@@ -21,7 +21,7 @@ def _verify(args: argparse.Namespace) -> int:
         return 1
     manifest = read_manifest(args.folder)
     print(f"{args.folder}: {len(manifest['shards'])} shards verified")
-    preset = manifest.get("preset_parameters", manifest.get("preset"))
+    preset = built_preset(manifest)
     if preset not in PRESETS or not PRESETS[preset].records(manifest["dataset"]):
         print(f"not a pinned preset build (preset: {preset or 'none'})")
         return 0
@@ -50,11 +50,11 @@ def _reproduce(args: argparse.Namespace) -> int:
 def _pin(args: argparse.Namespace) -> None:
     import json
 
-    from quakebench.data.manifest import read_manifest
+    from quakebench.data.manifest import built_preset, read_manifest
     from quakebench.data.revision import folder_records, pin_records
 
     manifest = read_manifest(args.folder)
-    preset = manifest.get("preset_parameters", manifest.get("preset"))
+    preset = built_preset(manifest)
     if preset not in PRESETS:
         raise QuakebenchError(f"{args.folder}: not a preset build (preset: {preset or 'none'})")
     path = PRESETS[preset].records_file(manifest["dataset"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import datasets
 
 from quakebench.config import DatasetConfig
-from quakebench.data.manifest import MANIFEST, read_manifest
+from quakebench.data.manifest import MANIFEST, built_preset, read_manifest
 from quakebench.data.reader import dataset_path, load_split, read_samples, split_ids
 from quakebench.errors import QuakebenchError
 
@@ -61,7 +61,7 @@ def manifest_record(manifest: dict) -> dict:
     keys = ("generator", "seed", "size", "num_samples", "num_test_samples", "content_sha256")
     revision = {
         "name": manifest["dataset"],
-        "preset": manifest.get("preset_parameters", manifest.get("preset")),
+        "preset": built_preset(manifest),
     }
     return {**revision, **{key: manifest[key] for key in keys}}
 

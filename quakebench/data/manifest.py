@@ -60,6 +60,12 @@ def read_manifest(folder: str | os.PathLike) -> dict:
         raise QuakebenchError(f"{path}: unreadable manifest ({error})") from None
 
 
+def built_preset(manifest: dict) -> str | None:
+    """The preset a build was made with (``preset_parameters``; ``preset`` in builds before
+    quakebench 0.3.0), whether or not it turned out to be that preset's revision."""
+    return manifest.get("preset_parameters", manifest.get("preset"))
+
+
 def verify(folder: str | os.PathLike) -> list[str]:
     """Check every shard of a dataset folder against its manifest.
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tqdm.auto import tqdm
 
-from quakebench.contract import SPLITS
+from quakebench.contract import SPLITS, parse_sample_id
 from quakebench.data.content import combine
 from quakebench.data.reader import read_samples
 from quakebench.data.records import Comparison, compare, sample_record, split_hashes, write_records
@@ -63,7 +63,7 @@ class RevisionCheck:
             )
         else:
             failing = self.failing
-            by_split = Counter(c.id.split("-")[-2] for c in failing)
+            by_split = Counter(parse_sample_id(c.id)[1] for c in failing)
             counts = ", ".join(f"{split} {by_split[split]}" for split in SPLITS if by_split[split])
             lines.append(
                 f"not {name}: {len(failing)} of {total} samples differ beyond the rule"
