@@ -22,14 +22,8 @@ from quakebench.data.records import sample_record
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
 from quakebench.predictions import PredictionReader, check_prediction
-from quakebench.presets import PRESETS
+from quakebench.presets import PRESETS, pinned_records
 from quakebench.results import EXTRA, SCHEMA_VERSION, json_ready
-
-
-def is_pinned(record: dict) -> bool:
-    """Whether the build named by a results ``dataset`` record is a preset with pinned records."""
-    preset = record.get("preset")
-    return preset in PRESETS and bool(PRESETS[preset].records(record["name"]))
 
 
 def split_revision(record: dict, split: str, records: dict[str, dict]) -> dict:
@@ -49,7 +43,7 @@ def split_revision(record: dict, split: str, records: dict[str, dict]) -> dict:
         "revision": None,
     }
     preset = record.get("preset")
-    if is_pinned(record):
+    if pinned_records(preset, record["name"]):
         check = check_records(record["name"], preset, records, splits=[split])
         out["revision"] = check.status
         if check.status == DIFFERENT:
@@ -134,13 +128,15 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
                 plots.save(figure, config.plots / f"sample_{sample['id']}.png")
 
     records = {}
-    pinned = is_pinned(source.record)
+    pinned = bool(pinned_records(source.record["preset"], source.record["name"]))
 
     def recorded(samples: Iterable[dict]) -> Iterable[dict]:
         """Each sample's record as it is scored (its digest alone where nothing is pinned)."""
         for sample in samples:
-            record = sample_record(sample) if pinned else None
-            records[str(sample["id"])] = record or {"sha256": sample_digest(sample)}
+            sample_id = str(sample["id"])
+            records[sample_id] = (
+                sample_record(sample) if pinned else {"sha256": sample_digest(sample)}
+            )
             yield sample
 
     with PredictionReader(config.predictions) as reader:

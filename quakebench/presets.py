@@ -149,6 +149,12 @@ def get_preset(name: str) -> Preset:
     return PRESETS[name]
 
 
+def pinned_records(preset: str | None, dataset: str) -> dict[str, dict]:
+    """``{id: record}`` of ``dataset``'s official build of ``preset``; empty where the name is
+    no preset (or None) or the preset pins no records for the dataset."""
+    return PRESETS[preset].records(dataset) if preset in PRESETS else {}
+
+
 def official_preset(dataset: str, content_sha256: str) -> str | None:
     """The preset whose pinned ``dataset`` build has this content hash, or None."""
     for preset in PRESETS.values():

@@ -7,7 +7,7 @@ import sys
 
 from quakebench.contract import DATASETS
 from quakebench.errors import QuakebenchError
-from quakebench.presets import PRESETS
+from quakebench.presets import PRESETS, pinned_records
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -22,7 +22,7 @@ def _verify(args: argparse.Namespace) -> int:
     manifest = read_manifest(args.folder)
     print(f"{args.folder}: {len(manifest['shards'])} shards verified")
     preset = built_preset(manifest)
-    if preset not in PRESETS or not PRESETS[preset].records(manifest["dataset"]):
+    if not pinned_records(preset, manifest["dataset"]):
         print(f"not a pinned preset build (preset: {preset or 'none'})")
         return 0
     check = check_records(manifest["dataset"], preset, folder_records(args.folder))

@@ -43,7 +43,7 @@ from quakebench.data.shards import (
 )
 from quakebench.data.source import SampleSource
 from quakebench.errors import QuakebenchError
-from quakebench.presets import get_preset
+from quakebench.presets import pinned_records
 
 SHARD_TARGET_BYTES = 500e6
 """Shards of about 500 MB, the most ``datasets`` itself writes (one sample per row group, 9.4 MB
@@ -157,7 +157,7 @@ def preset_revision(config: BuildConfig, progress: bool = False) -> dict:
     """
     if config.preset is None:
         return {"preset": None, "revision": None}
-    if not get_preset(config.preset).records(config.dataset):
+    if not pinned_records(config.preset, config.dataset):
         return {
             "preset": config.preset,
             "revision": {"preset": config.preset, "status": "unpinned"},

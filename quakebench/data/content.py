@@ -28,6 +28,23 @@ def canonical(name: str, value):
     return int(value) if name in INTEGER_FIELDS else float(value)
 
 
+def _add_field(digest, name: str, value) -> None:
+    """Feed one field as stored to ``digest``: arrays as dtype, shape and bytes, else JSON."""
+    value = canonical(name, value)
+    if isinstance(value, np.ndarray):
+        digest.update(f"{value.dtype.str}{value.shape}".encode())
+        digest.update(value.tobytes())
+    else:
+        digest.update(json.dumps(value).encode())
+
+
+def field_digest(name: str, value) -> str:
+    """Hex SHA-256 of one field as stored."""
+    digest = hashlib.sha256()
+    _add_field(digest, name, value)
+    return digest.hexdigest()
+
+
 def sample_digest(sample: dict) -> str:
     """Hex SHA-256 of one sample: its fields in name order, arrays as dtype, shape and bytes.
 
@@ -35,13 +52,8 @@ def sample_digest(sample: dict) -> str:
     """
     digest = hashlib.sha256()
     for name in sorted(sample):
-        value = canonical(name, sample[name])
         digest.update(name.encode() + b"\0")
-        if isinstance(value, np.ndarray):
-            digest.update(f"{value.dtype.str}{value.shape}".encode())
-            digest.update(value.tobytes())
-        else:
-            digest.update(json.dumps(value).encode())
+        _add_field(digest, name, sample[name])
         digest.update(b"\0")
     return digest.hexdigest()
 

@@ -17,7 +17,7 @@ from quakebench.data.records import sample_record
 from quakebench.data.revision import RevisionCheck, check_records
 from quakebench.data.source import SampleSource
 from quakebench.errors import QuakebenchError
-from quakebench.presets import get_preset
+from quakebench.presets import get_preset, pinned_records
 
 
 def drift_records(
@@ -38,7 +38,7 @@ def drift_records(
     QuakebenchError
         If the config names no preset, or its preset pins no records for the dataset.
     """
-    if config.preset is None or not get_preset(config.preset).records(config.dataset):
+    if not pinned_records(config.preset, config.dataset):
         raise QuakebenchError(f"preset {config.preset}: no records are pinned for {config.dataset}")
     if ids is None:
         ids = get_preset(config.preset).drift_ids[config.dataset]

@@ -21,7 +21,6 @@ not promised; equivalence is what a rebuild must reach.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
 import os
@@ -33,7 +32,7 @@ import numpy as np
 
 from quakebench.atomic import atomic_path
 from quakebench.contract import INTEGER_FIELDS, SCALAR_FIELDS, STRING_FIELDS
-from quakebench.data.content import canonical, combine, sample_digest
+from quakebench.data.content import canonical, combine, field_digest, sample_digest
 from quakebench.errors import QuakebenchError
 
 DIGESTED_FIELDS = ("pre", "post", "displacement", "valid", "rupture", "geotransform")
@@ -94,18 +93,6 @@ def _arrays(sample: dict) -> dict[str, np.ndarray]:
         "valid": np.asarray(sample["valid"]),
         "rupture": np.asarray(sample["rupture"], dtype=np.float64),
     }
-
-
-def field_digest(name: str, value) -> str:
-    """Hex SHA-256 of one stored field: dtype, shape and bytes (or its JSON value)."""
-    value = canonical(name, value)
-    digest = hashlib.sha256()
-    if isinstance(value, np.ndarray):
-        digest.update(f"{value.dtype.str}{value.shape}".encode())
-        digest.update(value.tobytes())
-    else:
-        digest.update(json.dumps(value).encode())
-    return digest.hexdigest()
 
 
 def sample_record(sample: dict) -> dict:
