@@ -217,6 +217,9 @@ class LeaderboardConfig:
         Seed of the draws, so the page is reproducible.
     confidence : float
         Coverage of the intervals.
+    maps : tuple of str
+        Datasets (folders or Hub names) the page's example maps read their preview samples
+        from; None: no maps.
     """
 
     results: tuple[Path, ...]
@@ -226,6 +229,7 @@ class LeaderboardConfig:
     replicates: int = 2000
     seed: int = 0
     confidence: float = 0.95
+    maps: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.results:

@@ -22,8 +22,9 @@ from quakebench.data.records import sample_record
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
 from quakebench.predictions import PredictionReader, check_prediction
-from quakebench.presets import PRESETS, pinned_records
-from quakebench.results import EXTRA, SCHEMA_VERSION, json_ready
+from quakebench.presets import PRESETS, pinned_records, preview_ids
+from quakebench.preview import encode_preview
+from quakebench.results import EXTRA, PREVIEWS, SCHEMA_VERSION, json_ready
 
 
 def split_revision(record: dict, split: str, records: dict[str, dict]) -> dict:
@@ -116,16 +117,19 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
     if not ids:
         raise QuakebenchError(f"{config.data.dataset}: split {config.split} has no samples")
     method = config.method_name
-    on_sample = None
+    previews: dict[str, dict] = {}
+    previewed = set(preview_ids(source.record["preset"], source.record["name"]))
     if config.plots:
         from quakebench import plots
 
         config.plots.mkdir(parents=True, exist_ok=True)
 
-        def on_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> None:
-            if sample["id"] in ids[: config.plot_samples]:
-                figure = plots.plot_sample(sample, predicted, metrics)
-                plots.save(figure, config.plots / f"sample_{sample['id']}.png")
+    def on_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> None:
+        if sample["id"] in previewed:
+            previews[sample["id"]] = encode_preview(predicted, sample["rupture"])
+        if config.plots and sample["id"] in ids[: config.plot_samples]:
+            figure = plots.plot_sample(sample, predicted, metrics)
+            plots.save(figure, config.plots / f"sample_{sample['id']}.png")
 
     records = {}
     pinned = bool(pinned_records(source.record["preset"], source.record["name"]))
@@ -163,6 +167,8 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
         "evaluation_machine": platform.platform(),
         "date": datetime.date.today().isoformat(),
     }
+    if previews:
+        results[PREVIEWS] = dict(sorted(previews.items()))
     if config.extra:
         results[EXTRA] = dict(config.extra)
     if config.plots:

@@ -84,3 +84,108 @@ def plot_profile(
     axis.grid(True, which="both", alpha=0.3)
     axis.legend()
     return figure
+
+
+def plot_skill(
+    skills: Mapping[str, list],
+    title: str,
+    colours: Mapping[str, str] | None = None,
+) -> Figure:
+    """Skill against magnitude (``1 - mae / mae(zero)``), overall and within 2 px of the fault.
+
+    ``skills`` maps a method to its per-bin scores (:class:`~quakebench.leaderboard.magnitude.
+    BinScores`: ``low``, ``high``, ``skill`` and ``near_skill`` with intervals).
+    """
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    axes = figure.subplots(1, 2, sharey=True)
+    for axis, attribute, name in zip(
+        axes, ("skill", "near_skill"), ("all pixels", "within 2 px of the rupture"), strict=True
+    ):
+        for method, scores in skills.items():
+            shown = [s for s in scores if getattr(s, attribute) is not None]
+            if not shown:
+                continue
+            centre = np.array([(s.low + s.high) / 2 for s in shown])
+            value = np.array([getattr(s, attribute).value for s in shown], dtype=float)
+            low = np.array([getattr(s, attribute).low for s in shown], dtype=float)
+            high = np.array([getattr(s, attribute).high for s in shown], dtype=float)
+            label = method if len(method) <= LEGEND_CHARS else method[: LEGEND_CHARS - 1] + "…"
+            axis.errorbar(
+                centre,
+                value,
+                yerr=[value - low, high - value],
+                fmt="o-",
+                ms=4,
+                capsize=3,
+                label=label.replace("$", r"\$"),
+                color=(colours or {}).get(method),
+            )
+        axis.axhline(0.0, color="0.3", lw=1, ls="--", label="zero (no motion)")
+        axis.set_xlabel("moment magnitude Mw (bin centre)")
+        axis.set_title(name)
+        axis.grid(True, alpha=0.3)
+    axes[0].set_ylabel("skill: 1 - mae / mae(zero)")
+    axes[1].legend(loc="lower right")
+    figure.suptitle(title)
+    return figure
+
+
+def plot_preview(
+    sample: dict, window: tuple[int, int, int], predictions: Mapping[str, np.ndarray]
+) -> Figure:
+    """The pair, the truth and each method's prediction and error on a preview window.
+
+    One colour scale for every displacement and error panel of the sample (the truth's largest
+    magnitude in the window), pixels at full resolution, and the rupture trace drawn.
+    """
+    row, col, size = window
+    crop = np.s_[row : row + size, col : col + size]
+    truth = sample["displacement"][:, row : row + size, col : col + size]
+    invalid = ~sample["valid"][crop].astype(bool)
+    limit = float(np.abs(truth).max()) or 1e-3
+    trace = np.asarray(sample["rupture"]) - [col, row]
+    images = [
+        (sample["pre"][crop], "image 1", "gray", None),
+        (sample["post"][crop], "image 2", "gray", None),
+        (truth[0], "true east", "RdBu_r", limit),
+        (truth[1], "true north", "RdBu_r", limit),
+    ]
+    for method, predicted in predictions.items():
+        name = method if len(method) <= LEGEND_CHARS else method[: LEGEND_CHARS - 1] + "…"
+        name = name.replace("$", r"\$")
+        images += [
+            (predicted[0], f"{name}: east", "RdBu_r", limit),
+            (predicted[1], f"{name}: north", "RdBu_r", limit),
+            (predicted[0] - truth[0], f"{name}: error east", "RdBu_r", limit),
+            (predicted[1] - truth[1], f"{name}: error north", "RdBu_r", limit),
+        ]
+    rows = len(images) // 4
+    figure = Figure(figsize=(8.4, 2.2 * rows + 0.5), layout="constrained")
+    axes = figure.subplots(rows, 4, squeeze=False)
+    artist = None
+    for axis, (image, title, colours, vmax) in zip(axes.ravel(), images, strict=True):
+        if vmax is None:
+            low, high = np.percentile(image, [1, 99])
+            axis.imshow(image, cmap=colours, vmin=low, vmax=high, interpolation="nearest")
+        else:  # invalid pixels (no truth there) blank
+            artist = axis.imshow(
+                np.ma.masked_where(invalid, image),
+                cmap=colours,
+                vmin=-vmax,
+                vmax=vmax,
+                interpolation="nearest",
+            )
+        axis.plot(trace[:, 0], trace[:, 1], "k-", lw=0.7)
+        axis.set_xlim(-0.5, size - 0.5)
+        axis.set_ylim(size - 0.5, -0.5)
+        axis.set_title(title, fontsize=8)
+        axis.set_xticks([])
+        axis.set_yticks([])
+    if artist is not None:
+        figure.colorbar(artist, ax=axes[:, 3], shrink=0.8, label="pixels")
+    figure.suptitle(
+        f"{sample['id']}: Mw {sample['magnitude']:.2f}, window {size} px at row {row}, "
+        f"col {col} (full resolution; invalid pixels blank)",
+        fontsize=9,
+    )
+    return figure

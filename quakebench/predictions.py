@@ -30,7 +30,8 @@ Predictor = Callable[[dict], np.ndarray]
 def check_prediction(
     array: np.ndarray, sample_id: str, shape: tuple[int, ...], origin: str
 ) -> np.ndarray:
-    """A prediction as float64, after checking its dtype, ``shape`` and finiteness.
+    """A prediction after checking its dtype, ``shape`` and finiteness: float32 or float64 as
+    given (float16 widened to float32, exactly), for the metrics to widen where they need.
 
     ``origin`` (a file name, or ``predictions``) starts every error message.
     """
@@ -47,7 +48,7 @@ def check_prediction(
     if not np.all(np.isfinite(array)):
         count = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise QuakebenchError(f"{origin}: id {sample_id}: {count} non-finite values")
-    return array.astype(np.float64)
+    return array.astype(np.float32) if array.dtype == np.float16 else array
 
 
 class PredictionReader:
@@ -90,7 +91,8 @@ class PredictionReader:
             )
 
     def read(self, sample_id: str, shape: tuple[int, int, int]) -> np.ndarray:
-        """The prediction for ``sample_id`` as float64, checked against the expected ``shape``."""
+        """The prediction for ``sample_id``, checked against the expected ``shape``
+        (:func:`check_prediction`)."""
         try:
             array = self._archive[sample_id]
         except KeyError:
@@ -112,6 +114,10 @@ class PredictionReader:
 class PredictionWriter:
     """Write a predictions file member by member; it appears, complete, on :meth:`close`.
 
+    Members are stored, not deflated: displacement fields in float32 shrink by about 12 %
+    (measured on the correlator's ``mini`` predictions), while deflating costs a 1024 x 1024
+    sample about 0.3 s to write and 0.05 s to read back.
+
     Examples
     --------
     >>> with PredictionWriter("predictions.npz") as writer:  # doctest: +SKIP
@@ -121,7 +127,7 @@ class PredictionWriter:
     def __init__(self, path: str | os.PathLike) -> None:
         self._context = atomic_path(path)
         self._temporary = self._context.__enter__()
-        self._zip = zipfile.ZipFile(self._temporary, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._zip = zipfile.ZipFile(self._temporary, "w", zipfile.ZIP_STORED, allowZip64=True)
         self._written: set[str] = set()
 
     def write(self, sample_id: str, displacement_px: np.ndarray) -> None:

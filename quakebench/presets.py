@@ -39,6 +39,9 @@ class Preset:
         their records keep block means too.
     superseded : dict
         ``{dataset: {hash: reason}}``: earlier official hashes, and why they were replaced.
+    preview_ids : dict
+        ``{dataset: ids}``: test samples (a small, a medium and a large earthquake) whose
+        predictions ``evaluate`` keeps as previews and the leaderboard page maps.
     records_folder : Path
         Where the records files are: the package's ``records/`` folder.
     """
@@ -52,6 +55,7 @@ class Preset:
     split_sha256: dict[str, dict[str, str]] = field(default_factory=dict)
     drift_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
     superseded: dict[str, dict[str, str]] = field(default_factory=dict)
+    preview_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
     records_folder: Path = RECORDS
 
     @property
@@ -82,6 +86,10 @@ def _read_records(path: Path) -> dict[str, dict]:
     return read_records(path)
 
 
+_V3_REASON = (
+    "generator 0.3.0: the field's samples evaluated element group by element group; generator "
+    "0.4.0 evaluates them with a treecode (the same physics, differences within 1e-3 of the peak)"
+)
 _V2_REASON = (
     "generator 0.2.0: NumPy's SIMD power and exp kernels made the bits depend on the processor "
     "(fixed in generator 0.3.0); the content hash read the rupture trace as float32"
@@ -95,19 +103,19 @@ PRESETS = {
         size=256,
         seed=2026,
         content_sha256={
-            "prewarped": "19cb78e071455d36a64b79873f82fd86f10d6b65762a7187c088574d16b61b4c",
-            "postwarped": "17ec179b371804b4fb030af9756b71043f803441cc5988d7b3753dd586c804d5",
+            "prewarped": "29b9533e7b72653054ac0fa070d5606d3b88e94cbb9c3d58bd69ea391e7e3cce",
+            "postwarped": "22bacdbd9f1e42c36bcf6601a5d747172de12f1c3b933d870dd1036e3e18b7a3",
         },
         split_sha256={
             "prewarped": {
-                "train": "eefc5abe7f0b257ef256e9329e2cd34a6d3de124494ad8b75cc6704acb54915b",
-                "validation": "672187040ff27c99fcb377858705f6b26a7e9ce672e9a049a101c5be4aa7fd36",
-                "test": "eda51df3631e479e849a6e04542722d0dbf7cec5dca5f59dfaa3331b2df6be36",
+                "train": "33a9b520b442f88287b832ed6ed3dc5031fa8dd1181a5dce0bfd582a17e04fb5",
+                "validation": "7199ee817a26160603874ffa53e35f01d4592e2eadaf397df4a8fd0deb35b105",
+                "test": "ab9ba544f9b501dd2f8adeed066f69986207e3f0d390262da28aaacc33771c79",
             },
             "postwarped": {
-                "train": "3418dfc1db673c826d1bff93f06e61c6c2d5f5388de44381d154cc8b81f49e67",
-                "validation": "6aa7eb41a4dc8e79731d2e8ba632540d91feeb7309a114d4c871327f4ff9cbb0",
-                "test": "52aff81b08e8f63256cd39edd8f1611c561584c76ba19b7ccd5809b2dddb4272",
+                "train": "30a4df847ad029abbc667f5fa4e801f57c8d680e12ba8b5d41b22d0bf14e981c",
+                "validation": "9adf6979ee250760977c790f4c95625051e8a44cc7e318803e52b380ba1b54b0",
+                "test": "693c96b7d527a3bd742a6a3c685bd622bb0bd33e118e0c132d9774b7f4202002",
             },
         },
         drift_ids={
@@ -129,12 +137,26 @@ PRESETS = {
                 "postwarped-test-000000",
             ),
         },
+        preview_ids={
+            "prewarped": (
+                "prewarped-test-000027",
+                "prewarped-test-000008",
+                "prewarped-test-000056",
+            ),
+            "postwarped": (
+                "postwarped-test-000027",
+                "postwarped-test-000008",
+                "postwarped-test-000056",
+            ),
+        },
         superseded={
             "prewarped": {
-                "d07b15e5b16fb87ab5f58a28be00a7eda3941b0bc72db106a5df33becf975855": _V2_REASON
+                "d07b15e5b16fb87ab5f58a28be00a7eda3941b0bc72db106a5df33becf975855": _V2_REASON,
+                "19cb78e071455d36a64b79873f82fd86f10d6b65762a7187c088574d16b61b4c": _V3_REASON,
             },
             "postwarped": {
-                "d653778c6cd2f62e20eb2e9bd7f366d9e739a0d7e6a877af70bdc930d466094b": _V2_REASON
+                "d653778c6cd2f62e20eb2e9bd7f366d9e739a0d7e6a877af70bdc930d466094b": _V2_REASON,
+                "17ec179b371804b4fb030af9756b71043f803441cc5988d7b3753dd586c804d5": _V3_REASON,
             },
         },
     ),
@@ -147,6 +169,12 @@ def get_preset(name: str) -> Preset:
     if name not in PRESETS:
         raise QuakebenchError(f"preset: unknown {name!r}; choose one of {', '.join(PRESETS)}")
     return PRESETS[name]
+
+
+def preview_ids(preset: str | None, dataset: str) -> tuple[str, ...]:
+    """The ids whose predictions are previewed on ``dataset``'s board of ``preset`` (may be
+    none)."""
+    return PRESETS[preset].preview_ids.get(dataset, ()) if preset in PRESETS else ()
 
 
 def pinned_records(preset: str | None, dataset: str) -> dict[str, dict]:

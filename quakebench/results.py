@@ -18,7 +18,8 @@ null)::
                           from the preset's pinned records, null where none are pinned);
                           official_split_sha256 (the pinned split's hash when official or
                           equivalent, else null); hub (repo_id, config, revision, commit) when
-                          it was read from the Hub
+                          it was read from the Hub; noise_px ({place: pixels}, optional: each
+                          two-date place's real-pair noise, from the manifest)
     split                 train, validation or test
     num_samples           how many samples were scored: the length of per_sample
     metrics               ErrorStatistics.metrics() of the sum over the samples
@@ -28,6 +29,9 @@ null)::
     evaluated_with        the quakebench version that scored it
     evaluation_machine    the platform it was scored on
     date                  ISO date
+    previews              optional: {sample id: {row, col, size, east, north}}: a full-resolution
+                          window of the prediction, float16 in base64, for the preset's
+                          preview ids (quakebench.preview), at most 8 of them
     extra                 optional: an object for anything else (a Hub commit, a training recipe)
 
 No text anywhere in the file, keys included, may hold a control character.
@@ -44,18 +48,26 @@ import re
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
+
 from quakebench.atomic import atomic_path
 from quakebench.contract import DATASETS, SPLITS, check_label, control_character
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import BANDS_PX, PROFILE_EDGES_PX, ErrorStatistics, Sums, band_name
 from quakebench.presets import official_split
+from quakebench.preview import PREVIEW_FIELDS, PREVIEW_PX, decode_preview
 
 SCHEMA_VERSION = 3
 EXTRA = "extra"
 """The one key under which a results file may carry fields of its own."""
+PREVIEWS = "previews"
+"""Optional: small full-resolution windows of the predictions (:mod:`quakebench.preview`)."""
 RELATIVE_TOLERANCE = 1e-9
 ABSOLUTE_TOLERANCE = 1e-12
 """How closely the file's aggregates must equal the re-aggregation of its samples."""
+
+MAX_PREVIEWS = 8
+"""Previews a results file may hold (about 87 KB each)."""
 
 REQUIRED = (
     "schema_version",
@@ -122,6 +134,28 @@ class _Checker:
                 hint = f" (put fields of your own under {EXTRA!r})" if not field else ""
                 self.fail(f"{field}.{key}".lstrip("."), f"is not in schema v{SCHEMA_VERSION}{hint}")
         return value
+
+    def previews(self, previews, per_sample: dict) -> None:
+        if not isinstance(previews, dict):
+            self.fail(PREVIEWS, f"must be an object, not {type(previews).__name__}")
+        if len(previews) > MAX_PREVIEWS:
+            self.fail(PREVIEWS, f"holds {len(previews)} samples; at most {MAX_PREVIEWS}")
+        for sample_id, preview in previews.items():
+            field = f"{PREVIEWS}.{sample_id}"
+            if sample_id not in per_sample:
+                self.fail(field, "is not a scored sample")
+            self.mapping(preview, field, PREVIEW_FIELDS)
+            for key in ("row", "col"):
+                self.integer(preview[key], f"{field}.{key}")
+            size = self.integer(preview["size"], f"{field}.size", minimum=1)
+            if size > PREVIEW_PX:
+                self.fail(f"{field}.size", f"is {size}; at most {PREVIEW_PX}")
+            try:
+                values = decode_preview(preview)
+            except ValueError as error:
+                self.fail(field, str(error))
+            if not np.all(np.isfinite(values)):
+                self.fail(field, "holds values that are not finite")
 
     def integer(self, value, field: str, minimum: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -226,7 +260,7 @@ def validate(results: object, source: str = "results") -> dict:
     re-aggregation of the per-sample statistics.
     """
     check = _Checker(source)
-    check.mapping(results, "", REQUIRED, (EXTRA,))
+    check.mapping(results, "", REQUIRED, (EXTRA, PREVIEWS))
     check.control_characters(results)
     if results["schema_version"] != SCHEMA_VERSION:
         check.fail(
@@ -245,7 +279,7 @@ def validate(results: object, source: str = "results") -> dict:
     except ValueError:
         check.fail("date", f"is {results['date']!r}, not an ISO date")
 
-    dataset = check.mapping(results["dataset"], "dataset", DATASET_FIELDS, ("hub",))
+    dataset = check.mapping(results["dataset"], "dataset", DATASET_FIELDS, ("hub", "noise_px"))
     if dataset["name"] not in DATASETS:
         check.fail("dataset.name", f"is {dataset['name']!r}; one of {', '.join(DATASETS)}")
     check.text(dataset["preset"], "dataset.preset", null=True)
@@ -262,6 +296,12 @@ def validate(results: object, source: str = "results") -> dict:
             check.fail(f"dataset.{key}", "must be 64 lowercase hexadecimal digits")
     if dataset["revision"] is not None and dataset["revision"] not in REVISIONS:
         check.fail("dataset.revision", f"is {dataset['revision']!r}; one of {', '.join(REVISIONS)}")
+    if "noise_px" in dataset:
+        noise = dataset["noise_px"]
+        if not isinstance(noise, dict):
+            check.fail("dataset.noise_px", f"must be an object, not {type(noise).__name__}")
+        for place, value in noise.items():
+            check.number(value, f"dataset.noise_px.{place}", minimum=0.0)
     if "hub" in dataset:
         hub = check.mapping(dataset["hub"], "dataset.hub", HUB_FIELDS)
         for key in HUB_FIELDS:
@@ -283,6 +323,8 @@ def validate(results: object, source: str = "results") -> dict:
         check.number(entry["magnitude"], f"{field}.magnitude")
         total = total + check.statistics(entry["statistics"], f"{field}.statistics")
     check.same(json_ready(total.metrics()), results["metrics"], "metrics")
+    if PREVIEWS in results:
+        check.previews(results[PREVIEWS], per_sample)
     if EXTRA in results and not isinstance(results[EXTRA], dict):
         check.fail(EXTRA, "must be an object")
     return results

@@ -206,9 +206,9 @@ def test_other_build_in_the_same_folder_is_refused(builds, capsys):
 # change to the physics, the scenes or the rendering changes these, and must come with a new
 # generator version (baselines/generator/simulate.py) and new pins.
 PINNED = {
-    "generator": "quakebench-generator 0.3.0",
-    "prewarped": "b04adff8c2dd5480727bcb729b6ff89d4a6f693b5a1a12dbe20f65a6b8379416",
-    "postwarped": "0ea9db751502be12167ea91a3ab283debd237bd6cebd26c10706ca09e2a7f6d5",
+    "generator": "quakebench-generator 0.4.0",
+    "prewarped": "2a860dc09c689f440bb933d5be58b1f2293a61f3c91d999a327aacbe3a5355cb",
+    "postwarped": "9ceba4e7f1ff064fb44c5f9bbb45eff7a6abe66a0a14a8a8ab388b8967e24771",
 }
 
 

@@ -12,13 +12,16 @@ from scipy import stats
 
 from quakebench.cli import main
 from quakebench.errors import QuakebenchError
-from quakebench.leaderboard.board import build_boards
+from quakebench.leaderboard.board import build_boards, sample_ratios, spatial_blocks
 from quakebench.leaderboard.bootstrap import (
+    block_resampling_weights,
     paired_difference,
     ratio_estimate,
     resampling_weights,
 )
+from quakebench.leaderboard.magnitude import MAGNITUDE_BINS, beats_zero_from, magnitude_scores
 from quakebench.leaderboard.table import MARKERS, board_frame, markdown_tables
+from quakebench.presets import pinned_records
 from quakebench.results import read_results
 from tests.html_tables import Document
 from tests.synthetic_results import (
@@ -107,9 +110,101 @@ def test_paired_ranks(samples):
     estimates = {r.results["method"]: r.estimates["mae"] for r in rows}
     # 3 % worse on every sample: apart, though each one's interval holds the other's value.
     assert estimates["good"].high > estimates["worse"].value
-    assert ranks == {"good": 1, "same": 1, "worse": 3, "zero": 4}
+    # zero is a reference line, not ranked; a copy ties with its original.
+    assert ranks == {"good": 1, "same": 1, "worse": 3, "zero": None}
+    same = next(r for r in rows if r.method == "same")
+    assert same.versus_best["mae"].value == 0 and not same.versus_best["mae"].excludes_zero
     assert all(r.estimates["mae"].low <= r.estimates["mae"].value <= r.estimates["mae"].high
                for r in rows)  # fmt: skip
+
+
+def scaled(samples, predictions, low, high, seed):
+    """Each sample's error scaled by its own random factor in [low, high)."""
+    factors = np.random.default_rng(seed).uniform(low, high, len(samples))
+    return {
+        s["id"]: s["displacement"] + f * (predictions[s["id"]] - s["displacement"])
+        for s, f in zip(samples, factors, strict=True)
+    }
+
+
+def test_ranks_do_not_chain(samples):
+    # A, B and C: B is A with each sample's error scaled by a noisy factor around 1.02, C is B
+    # likewise. Neighbours differ insignificantly, A and C significantly (sample draws: an
+    # unofficial board).
+    a = noisy(samples, 0.2, seed=5)
+    b = scaled(samples, a, 0.92, 1.12, seed=1)
+    c = scaled(samples, b, 0.92, 1.12, seed=2)
+    entries = [(m, p) for m, p in (("A", a), ("B", b), ("C", c))]
+    board = boards([synthetic_results(m, samples, p, official=False) for m, p in entries], 4000)[0]
+    assert board.blocks is None
+    weights = board.weights
+    ratios = {row.method: sample_ratios(row.results)["mae"] for row in board.rows}
+
+    def significant(first, second):
+        return paired_difference(ratios[first], ratios[second], weights, 0.95).excludes_zero
+
+    assert not significant("B", "A") and not significant("C", "B") and significant("C", "A")
+    ranks = {row.method: row.rank for row in board.rows}
+    assert ranks["A"] == ranks["B"] == 1 and ranks["C"] == 2
+    # The old rule (tie with the row above unless their difference is significant) chained
+    # all three into one rank.
+
+
+def test_copy_under_another_name_ties(samples):
+    original = synthetic_results("original", samples, noisy(samples, 0.1, seed=3))
+    copy = {**original, "method": "copy"}
+    rows = boards([original, copy])[0].rows
+    assert [r.rank for r in rows] == [1, 1]
+    assert all(r.versus_best is None or r.versus_best["mae"].value == 0 for r in rows)
+
+
+def test_skill_by_magnitude(samples):
+    predictions = noisy(samples, 0.1, seed=4)
+    board = boards(
+        [
+            synthetic_results("method", samples, predictions),
+            synthetic_results("zero", samples, {i: 0 * p for i, p in predictions.items()}),
+        ]
+    )[0]
+    scores = magnitude_scores(board)
+    magnitudes = np.array([s["magnitude"] for s in samples])
+    (low, high), members = MAGNITUDE_BINS[0], (magnitudes >= 6.0) & (magnitudes < 6.5)
+    first = scores["method"][0]
+    assert (first.low, first.high, first.count) == (low, high, members.sum())
+    # Skill against zero, from the per-sample sums: 1 - mae / mae(zero) over the bin.
+    ids = [s["id"] for s, m in zip(samples, members, strict=True) if m]
+
+    def bin_mae(method):
+        stats = [board.row(method).results["per_sample"][i]["statistics"]["total"] for i in ids]
+        return sum(s["abs_east"] + s["abs_north"] for s in stats) / sum(
+            2 * s["count"] for s in stats
+        )
+
+    assert first.mae.value == pytest.approx(bin_mae("method"))
+    assert first.skill.value == pytest.approx(1 - bin_mae("method") / bin_mae("zero"))
+    assert first.skill.low <= first.skill.value <= first.skill.high
+    assert scores["zero"][0].skill is None
+    # Ten per cent noise: far better than zero in every bin.
+    assert beats_zero_from(scores["method"]) == 6.0
+    assert [s.count for s in scores["method"]][2:] == [0, 0]
+
+
+def test_block_bootstrap_draws_blocks_together():
+    blocks = np.array(["a", "a", "b", "c", "c", "c"])
+    weights = block_resampling_weights(blocks, 500, seed=0)
+    assert weights.shape == (500, 6)
+    # Samples of a block always come together, and each replicate draws three blocks.
+    assert np.all(weights[:, 0] == weights[:, 1]) and np.all(weights[:, 3] == weights[:, 5])
+    assert np.all(weights[:, [0, 2, 3]].sum(axis=1) == 3)
+
+
+def test_official_board_resamples_spatial_blocks(samples):
+    board = boards([synthetic_results("m", samples, noisy(samples, 0.1, seed=6))])[0]
+    records = pinned_records("mini", "prewarped")
+    ids = sorted(s["id"] for s in samples)
+    expected = spatial_blocks(ids, records, 256)
+    assert board.blocks == len(set(expected.tolist())) < len(ids)
+    assert board.widening is not None and board.widening > 0
 
 
 def test_boards_refuse_duplicates_and_other_samples(samples):
@@ -133,11 +228,15 @@ def test_markdown_shows_evil_labels_as_text(samples):
     text = markdown_tables(boards([evil, honest], replicates=200))
     rendered = MarkdownIt("commonmark").enable("table").render(text)
     document = Document(rendered)
-    (table,) = document.tables
+    table = document.tables[0]  # the main table; then the two by magnitude
     width = len(board_frame(boards([evil, honest], 200)[0]).columns)
+    assert len(document.tables) == 3
     assert len(table) == 3 and all(len(row) == width for row in table)
     assert [row[1:3] for row in table[1:]] == [[EVIL_METHOD, EVIL_VERSION], ["honest", "1.0"]]
-    assert table[1][8] == EVIL_HARDWARE
+    assert (
+        table[1][list(board_frame(boards([evil, honest], 200)[0]).columns).index("hardware")]
+        == EVIL_HARDWARE
+    )
     assert not document.tags("script") and not document.tags("img") and not document.tags("a")
 
 
@@ -171,12 +270,14 @@ def test_committed_board_is_built_from_committed_results():
     start, end = (readme.index(m) for m in MARKERS)
     assert readme[start + len(MARKERS[0]) : end].strip() == markdown_tables(built).strip()
     document = Document((BOARD / "index.html").read_text())
-    assert len(document.tables) == len(built) == 2
-    for table, board in zip(document.tables, built, strict=True):
+    # Each board: its main table, then mae and skill by magnitude.
+    assert len(document.tables) == 3 * len(built) == 6
+    for table, board in zip(document.tables[::3], built, strict=True):
         frame = board_frame(board)
         assert table[0] == list(frame.columns)
         assert table[1:] == frame.to_numpy().tolist()
-    assert len(document.tags("img")) == 2
+    # Per board: skill against magnitude, error against distance, and the preview maps.
+    assert len(document.tags("img")) == sum(2 + 3 for _ in built)
 
 
 def boards_of(paths: list[Path]):

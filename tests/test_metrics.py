@@ -14,6 +14,7 @@ from quakebench.metrics import (
     error_statistics,
     fault_offsets,
     mae,
+    segment_distance,
 )
 
 FAR = np.array([[100.0, 100.0], [101.0, 100.0]])  # a trace far away: every pixel in d > 32
@@ -108,3 +109,27 @@ def test_distance_to_polyline_against_brute_force():
     spacing = max(np.linalg.norm(b - a) for a, b in itertools.pairwise(polyline)) / 3999
     assert np.all(brute.reshape(30, 40) >= distance - 1e-9)
     assert np.all(brute.reshape(30, 40) - distance <= spacing / 2 + 1e-9)
+
+
+def test_pruned_distance_equals_every_segment_evaluated():
+    """A long wiggly trace of 120 segments on a tile of several blocks: the block pruning gives
+    the bits of the minimum over every segment (scipy's point-to-segment is not needed: the
+    reference is the same formula without pruning)."""
+    rng = np.random.default_rng(4)
+    x = np.linspace(-10, 170, 121)
+    polyline = np.column_stack([x, 60 + np.cumsum(rng.normal(0, 2, x.size))])
+    shape = (130, 150)  # not a multiple of the block
+    rows, cols = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
+    every = np.full(shape, np.inf)
+    for a, b in itertools.pairwise(polyline):
+        every = np.minimum(every, segment_distance(cols, rows, a, b))
+    np.testing.assert_array_equal(distance_to_polyline(shape, polyline), every)
+
+
+def test_distance_limit_gives_inf_beyond_and_exact_within():
+    polyline = np.array([[-1.0, 10.0], [60.0, 25.0], [130.0, 12.0]])
+    full = distance_to_polyline((120, 130), polyline)
+    limited = distance_to_polyline((120, 130), polyline, limit_px=40.0)
+    within = full <= 40.0
+    np.testing.assert_array_equal(limited[within], full[within])
+    assert np.all(np.isinf(limited[~within])) and (~within).any()

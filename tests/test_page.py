@@ -17,6 +17,7 @@ from matplotlib.image import imread
 
 from quakebench.leaderboard.board import build_boards
 from quakebench.leaderboard.page import CONTENT_SECURITY_POLICY, render_page
+from quakebench.preview import encode_preview
 from tests.html_tables import Document
 from tests.synthetic_results import noisy, synthetic_results, synthetic_samples
 
@@ -69,12 +70,36 @@ def test_page_shows_every_row_and_runs_nothing(page):
     document = Document(chromium(page, "--dump-dom"))
     assert "data-pwned" not in dict(document.tags("body")[0])
     assert document.title == "quakebench leaderboard"
-    (table,) = document.tables
+    table, errors, skills = document.tables  # the main table, then the two by magnitude
+    assert [row[0] for row in errors[1:]] == [row[1] for row in table[1:]]
     assert sorted(row[1] for row in table[1:]) == sorted(["correlator", "network", PAYLOAD])
-    # The payload's tags are text: the only image is the figure.
-    (image,) = document.tags("img")
-    assert image["src"].startswith("data:image/png;base64,")
+    assert sorted(row[0] for row in skills[1:]) == sorted(["correlator", "network", PAYLOAD])
+    # The payload's tags are text: the only images are the two figures.
+    images = document.tags("img")
+    assert len(images) == 2 and all(i["src"].startswith("data:image/png;base64,") for i in images)
     assert not document.tags("script")
+
+
+def test_maps_show_each_previewed_sample(tmp_path):
+    samples = synthetic_samples(6)
+    rng = np.random.default_rng(0)
+    for sample in samples:
+        sample["pre"] = rng.random(sample["valid"].shape).astype(np.float32)
+        sample["post"] = rng.random(sample["valid"].shape).astype(np.float32)
+    predictions = noisy(samples, 0.05, seed=1)
+    results = synthetic_results("correlator", samples, predictions)
+    shown = samples[:2]
+    results["previews"] = {
+        s["id"]: encode_preview(predictions[s["id"]], s["rupture"]) for s in shown
+    }
+    zero = synthetic_results("zero", samples, {i: 0 * p for i, p in predictions.items()})
+    boards = build_boards([("c.json", results), ("z.json", zero)], 200, 0, 0.95)
+    path = tmp_path / "index.html"
+    path.write_text(render_page(boards, 200, 0, 0.95, {boards[0].title: shown}))
+    document = Document(chromium(path, "--dump-dom"))
+    maps = [i["alt"] for i in document.tags("img") if "one colour scale" in i["alt"]]
+    assert [text.split(" ")[0] for text in maps] == [s["id"] for s in shown]
+    assert len(document.tags("img")) == 2 + len(shown)
 
 
 def test_screenshot_shows_the_page(page):

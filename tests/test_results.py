@@ -1,4 +1,4 @@
-"""Results files, schema v2: written, read back, and refused when bad, naming file and field."""
+"""Results files, schema v3: written, read back, and refused when bad, naming file and field."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from quakebench.cli import main
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics
+from quakebench.preview import decode_preview, encode_preview, preview_window
 from quakebench.results import official_revision, read_results, validate, write_results
 from tests.synthetic_results import (
     noisy,
@@ -166,3 +167,38 @@ def test_evaluate_refuses_a_bad_label_before_scoring(tmp_path, capsys):
 def test_validate_names_the_source(results):
     with pytest.raises(QuakebenchError, match=r"^somewhere: field method is empty$"):
         validate({**results, "method": " "}, "somewhere")
+
+
+def test_previews_round_trip_and_are_checked(results, samples, tmp_path):
+    sample = samples[0]
+    predicted = sample["displacement"] + np.float32(0.125)
+    preview = encode_preview(predicted, sample["rupture"])
+    row, col, size = preview["row"], preview["col"], preview["size"]
+    window = predicted[:, row : row + size, col : col + size].astype(np.float16)
+    np.testing.assert_array_equal(decode_preview(preview), window.astype(np.float32))
+    validate({**results, "previews": {sample["id"]: preview}}, "r.json")
+    bad = {
+        "not a scored sample": {"prewarped-test-999999": preview},
+        "holds 6 bytes": {sample["id"]: {**preview, "east": "AAAAAAAA"}},
+        "is not base64": {sample["id"]: {**preview, "north": "%%%"}},
+        "size is 512; at most 128": {sample["id"]: {**preview, "size": 512}},
+    }
+    for problem, previews in bad.items():
+        with pytest.raises(QuakebenchError, match=f"r.json: field previews.*{problem}"):
+            validate({**results, "previews": previews}, "r.json")
+
+
+def test_preview_window_sits_on_the_trace():
+    trace = np.array([[300.0, -1.0], [300.0, 1024.0]])
+    row, col, size = preview_window(trace, (1024, 1024))
+    assert (col, size) == (236, 128) and abs(row + 64 - 511.5) <= 1
+    # Near the edge the window moves inside the tile; a small tile is previewed whole.
+    assert preview_window(np.array([[2.0, -1.0], [2.0, 300.0]]), (256, 256))[1] == 0
+    assert preview_window(trace, (64, 64)) == (0, 0, 64)
+
+
+def test_dataset_noise_is_checked(results):
+    dataset = {**results["dataset"], "noise_px": {"corumba": 0.047}}
+    validate({**results, "dataset": dataset}, "r.json")
+    with pytest.raises(QuakebenchError, match=r"field dataset\.noise_px\.corumba"):
+        validate({**results, "dataset": {**dataset, "noise_px": {"corumba": -1.0}}}, "r.json")

@@ -64,6 +64,9 @@ class Source:
         ``bool [H, W]``: valid and textured, what the crop floor counts.
     offset_rc_px : numpy.ndarray
         ``(row, col)`` shift registering date 2 onto date 1 (scikit-image's convention).
+    noise_px : float or None
+        A pair's robust noise of the real displacement on its stable area, pixels; None for a
+        single scene.
     """
 
     id: str
@@ -72,6 +75,7 @@ class Source:
     valid: np.ndarray
     usable: np.ndarray
     offset_rc_px: np.ndarray
+    noise_px: float | None = None
 
     @property
     def place(self) -> str:
@@ -92,7 +96,7 @@ def pair_source(pair: ScenePair) -> Source:
     registration = quality.registration
     offset = np.nan_to_num(np.array([registration.row_px, registration.col_px]))
     usable = quality.valid & textured(pair.pre.image)
-    return Source(pair.id, pair.pre, pair.post, quality.valid, usable, offset)
+    return Source(pair.id, pair.pre, pair.post, quality.valid, usable, offset, quality.noise_px)
 
 
 def scene_source(scene: Scene) -> Source:
@@ -191,26 +195,13 @@ def make_sample(
     pick = _rng(seed, split, index, _SOURCE, DATASETS.index(dataset)).integers(len(sources))
     source = sources[int(pick)]
     row, col, orientation = place_crop(source, size, floor, seed, split, index)
-    side = size + 2 * WARP_MARGIN_PX
-    window = (slice(row, row + side), slice(col, col + side))
-    inner = (slice(WARP_MARGIN_PX, -WARP_MARGIN_PX),) * 2
 
     pixel_size_m = source.pre.pixel_size_m
     simulation = simulate(earthquake_seed, size, pixel_size_m)
     displacement = simulation.displacement_px
-    pre = orient(source.pre.image[window], orientation)
-    if dataset == "prewarped":
-        second_scene, shift_rc = source.pre, np.zeros(2)
-        valid_source = orient(np.asarray(source.pre.image[window]) > 0, orientation)
-    else:
-        second_scene = source.post
-        shift_rc = orient_vector(source.offset_rc_px, orientation)
-        valid_source = orient(source.valid[window], orientation)
-    second = orient(second_scene.image[window], orientation)
-    # post(q) = date2(q - u(q) - shift): the co-registration shift joins the displacement.
-    effective = displacement + np.array([shift_rc[1], -shift_rc[0]])[:, None, None]
-    post = warp(second, effective, WARP_MARGIN_PX)
-    valid = valid_source[inner] & sample_nearest(valid_source, effective, WARP_MARGIN_PX)
+    pair = render_pair(dataset, source, (row, col), orientation, displacement)
+    second_scene = source.pre if dataset == "prewarped" else source.post
+    shift_rc = pair.shift_rc
 
     scenario = simulation.scenario
     transform = crop_transform(source.pre.transform, row + WARP_MARGIN_PX, col + WARP_MARGIN_PX)
@@ -219,10 +210,10 @@ def make_sample(
         "dataset": dataset,
         "split": split,
         "index": index,
-        "pre": np.ascontiguousarray(pre[inner]),
-        "post": post,
+        "pre": pair.pre,
+        "post": pair.post,
         "displacement": displacement,
-        "valid": valid.astype(np.uint8),
+        "valid": pair.valid,
         "rupture": simulation.rupture_px,
         "seed": earthquake_seed,
         **{name: scenario[name] for name in SCENARIO_FIELDS},
@@ -241,6 +232,58 @@ def make_sample(
         "coregistration_row_px": float(shift_rc[0]),
         "coregistration_col_px": float(shift_rc[1]),
     }
+
+
+@dataclass(frozen=True)
+class RenderedPair:
+    """The images of a sample: ``pre`` (the crop, as stored), ``post`` (``float32``), ``valid``
+    (``uint8``), and the co-registration shift ``(row, col)`` on the oriented grid."""
+
+    pre: np.ndarray
+    post: np.ndarray
+    valid: np.ndarray
+    shift_rc: np.ndarray
+
+
+def render_pair(
+    dataset: str,
+    source: Source,
+    origin: tuple[int, int],
+    orientation: int,
+    displacement_px: np.ndarray,
+) -> RenderedPair:
+    """Warp a crop of a source by a displacement field: the pair of a sample.
+
+    Parameters
+    ----------
+    dataset : {"prewarped", "postwarped"}
+        ``prewarped`` warps the first date itself; ``postwarped`` the second, co-registered.
+    source : Source
+    origin : (int, int)
+        Top-left corner of the crop with its warp margin (``WARP_MARGIN_PX`` each side).
+    orientation : int
+        One of the 8 orientations of the square, applied to the crop.
+    displacement_px : numpy.ndarray
+        ``[2, S, S]`` (east, north), pixels, on the oriented tile.
+    """
+    size = displacement_px.shape[1]
+    side = size + 2 * WARP_MARGIN_PX
+    window = (slice(origin[0], origin[0] + side), slice(origin[1], origin[1] + side))
+    inner = (slice(WARP_MARGIN_PX, -WARP_MARGIN_PX),) * 2
+    pre = orient(source.pre.image[window], orientation)
+    if dataset == "prewarped":
+        second_scene, shift_rc = source.pre, np.zeros(2)
+        valid_source = orient(np.asarray(source.pre.image[window]) > 0, orientation)
+    else:
+        second_scene = source.post
+        shift_rc = orient_vector(source.offset_rc_px, orientation)
+        valid_source = orient(source.valid[window], orientation)
+    second = orient(second_scene.image[window], orientation)
+    # post(q) = date2(q - u(q) - shift): the co-registration shift joins the displacement.
+    effective = displacement_px + np.array([shift_rc[1], -shift_rc[0]])[:, None, None]
+    post = warp(second, effective, WARP_MARGIN_PX)
+    valid = valid_source[inner] & sample_nearest(valid_source, effective, WARP_MARGIN_PX)
+    return RenderedPair(np.ascontiguousarray(pre[inner]), post, valid.astype(np.uint8), shift_rc)
 
 
 def sample_nearest(mask: np.ndarray, displacement_px: np.ndarray, margin: int) -> np.ndarray:

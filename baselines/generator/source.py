@@ -39,6 +39,13 @@ class GeneratorSource:
         return sorted(ids)
 
     @property
+    def noise_px(self) -> dict[str, float]:
+        """Each two-date place's real-pair noise, pixels (``postwarped`` only)."""
+        if self.dataset != "postwarped":
+            return {}
+        return {s.place: s.noise_px for s in self.library if s.noise_px is not None}
+
+    @property
     def places(self) -> dict[str, list[str]]:
         return {role: sorted({s.place for s in self.library if s.role == role}) for role in ROLES}
 

@@ -105,14 +105,23 @@ class SideRows:
         return np.repeat(self.levels, self.counts)
 
     def level_of(self, s: np.ndarray, n: np.ndarray) -> np.ndarray:
-        """The level ``m`` of points ``(s, n)`` on this side (solves ``n = G(s, m) + side m``)."""
-        at_levels = np.stack([np.interp(s, *curve) for curve in self.curves])
-        m = self.side * (n - at_levels[0])
-        columns = np.arange(s.size)
+        """The level ``m`` of points ``(s, n)`` on this side (solves ``n = G(s, m) + side m``).
+
+        Each iteration reads only the two curves around a point's current level.
+        """
+        m = self.side * (n - np.interp(s, *self.curves[0]))
         for _ in range(LEVEL_ITERATIONS):
             j = np.clip(np.searchsorted(self.levels, m) - 1, 0, len(self.levels) - 2)
             t = np.clip((m - self.levels[j]) / (self.levels[j + 1] - self.levels[j]), 0.0, 1.0)
-            offset = (1 - t) * at_levels[j, columns] + t * at_levels[j + 1, columns]
+            offset = np.empty_like(m)
+            order = np.argsort(j, kind="stable")
+            bounds = np.searchsorted(j[order], np.arange(len(self.levels)))
+            for level in range(len(self.levels) - 1):
+                at = order[bounds[level] : bounds[level + 1]]
+                if at.size:
+                    lower = np.interp(s[at], *self.curves[level])
+                    upper = np.interp(s[at], *self.curves[level + 1])
+                    offset[at] = (1 - t[at]) * lower + t[at] * upper
             m = self.side * (n - offset)
         return m
 
@@ -124,19 +133,25 @@ class SideRows:
         bounds = np.concatenate([[0], np.cumsum(self.counts)])
         interval = np.searchsorted(self.levels, m, side="right") - 1
         first = np.clip(interval - 1, 0, len(self.levels) - 4)
-        weights = lagrange_weights(m, self.levels[first[:, None] + np.arange(4)])
+        # Points sorted by their first row: those row j serves are one contiguous range.
+        order = np.argsort(first, kind="stable")
+        first, s = first[order], s[order]
+        starts = np.searchsorted(first, np.arange(len(self.levels) + 1))
+        weights = lagrange_weights(m[order], self.levels[first[:, None] + np.arange(4)])
         out = np.zeros((s.size, values.shape[1]))
         for j in range(len(self.levels)):
-            q = j - first
-            use = np.flatnonzero((q >= 0) & (q < 4))
-            if use.size == 0:
+            use = slice(starts[max(j - 3, 0)], starts[j + 1])
+            if use.start == use.stop:
                 continue
             knots = self.starts[j] + self.steps[j] * np.arange(self.counts[j])
             if s[use].min() < knots[0] or s[use].max() > knots[-1]:
                 raise RuntimeError(f"row {j} does not cover the pixels that need it")
             spline = CubicSpline(knots, values[bounds[j] : bounds[j + 1]], axis=0)
-            out[use] += weights[use, q[use], None] * spline(s[use])
-        return out
+            rows = np.arange(use.start, use.stop)
+            out[use] += weights[rows, j - first[use], None] * spline(s[use])
+        unsorted = np.empty_like(out)
+        unsorted[order] = out
+        return unsorted
 
 
 def smoothed_curve(

@@ -63,6 +63,7 @@ def _leaderboard(args: argparse.Namespace) -> None:
         results=tuple(map(Path, args.results)),
         output=output,
         html=page,
+        maps=tuple(args.maps) if args.maps else None,
     )
     entries = [(path, read_results(path, config.official)) for path in config.results]
     boards = build_boards(entries, config.replicates, config.seed, config.confidence)
@@ -73,9 +74,12 @@ def _leaderboard(args: argparse.Namespace) -> None:
         splice(output, tables)
         print(f"{len(entries)} results in {len(boards)} tables -> {output}")
     if page:
+        from quakebench.leaderboard.maps import preview_samples
+
+        samples = {board.title: preview_samples(board, config.maps or ()) for board in boards}
         with atomic_path(page) as temporary:
             temporary.write_text(
-                render_page(boards, config.replicates, config.seed, config.confidence)
+                render_page(boards, config.replicates, config.seed, config.confidence, samples)
             )
         print(f"page -> {page}")
 
@@ -152,6 +156,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         LeaderboardConfig,
         "official",
         "refuse results not scored on a pinned preset revision",
+    )
+    leaderboard.add_argument(
+        "--maps",
+        action="append",
+        metavar="DATASET",
+        help="a dataset (folder or Hub name) to read the preview samples' pair and truth from, "
+        "for the page's example maps (repeatable: one per dataset; default: no maps)",
     )
     config_option(leaderboard, LeaderboardConfig, "replicates", "bootstrap draws per interval")
     config_option(leaderboard, LeaderboardConfig, "seed", "seed of the bootstrap draws")

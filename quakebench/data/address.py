@@ -63,7 +63,8 @@ def manifest_record(manifest: dict) -> dict:
         "name": manifest["dataset"],
         "preset": built_preset(manifest),
     }
-    return {**revision, **{key: manifest[key] for key in keys}}
+    noise = {"noise_px": manifest["noise_px"]} if manifest.get("noise_px") else {}
+    return {**revision, **{key: manifest[key] for key in keys}, **noise}
 
 
 def _default_config(repo_id: str, commit: str) -> str:

@@ -242,7 +242,13 @@ def build(config: BuildConfig, source: SampleSource, progress: bool = True) -> d
     revision = preset_revision(config, progress)
     manifest = write_manifest(
         config.output,
-        {**parameters, **revision, "complete": True, "environment": build_environment()},
+        {
+            **parameters,
+            **revision,
+            "complete": True,
+            "noise_px": source.noise_px,
+            "environment": build_environment(),
+        },
         done,
     )
     card = render_card(manifest, build_features(config, source), done)

@@ -96,7 +96,15 @@ def stream_split(
 def split_ids(
     name: str | os.PathLike, split: str, revision: str | None = None, config: str | None = None
 ) -> list[str]:
-    """The sample ids of a split, reading the ``id`` column alone."""
+    """The sample ids of a split, reading the ``id`` column alone (of a local folder's shards
+    with pyarrow, in :func:`read_samples`' order; of a Hub dataset with ``datasets``)."""
+    path = dataset_path(name)
+    if Path(path).is_dir():
+        return [
+            sample_id
+            for shard in _local_shards(name, path, split)
+            for sample_id in pq.read_table(shard, columns=["id"]).column("id").to_pylist()
+        ]
     only_ids = datasets.Features({"id": datasets.Value("string")})
     ids = load_split(
         name, split, revision, streaming=True, config=config, columns=["id"], features=only_ids
@@ -147,6 +155,14 @@ def iter_samples(dataset: datasets.Dataset | datasets.IterableDataset) -> Iterat
         yield decode(dataset[index], dataset.features)
 
 
+def _local_shards(name: str | os.PathLike, path: str, split: str) -> list[Path]:
+    """A local dataset folder's shards of ``split``, in order; raises naming the folder."""
+    shards = sorted((Path(path) / "data").glob(f"{split}-*.parquet"))
+    if not shards:
+        raise QuakebenchError(f"{name}: no {split} shards in its data folder")
+    return shards
+
+
 def read_samples(
     name: str | os.PathLike, split: str, revision: str | None = None, config: str | None = None
 ) -> Iterator[dict]:
@@ -162,10 +178,7 @@ def read_samples(
     if not Path(path).is_dir():
         yield from iter_samples(stream_split(path, split, revision, config))
         return
-    shards = sorted((Path(path) / "data").glob(f"{split}-*.parquet"))
-    if not shards:
-        raise QuakebenchError(f"{name}: no {split} shards in its data folder")
-    for shard in shards:
+    for shard in _local_shards(name, path, split):
         parquet = pq.ParquetFile(shard, pre_buffer=False)
         features = datasets.Features.from_arrow_schema(parquet.schema_arrow)
         for batch in parquet.iter_batches(batch_size=1):

@@ -25,12 +25,17 @@ class SampleSource(Protocol):
         The scene ids samples may be cropped from.
     places : dict
         ``{role: place names}``.
+    noise_px : dict
+        ``{place: pixels}``: the noise of a two-date place's real pair (the robust spread of
+        its measured displacement where the ground is stable), the floor under any method's
+        error there; empty where samples come from single dates.
     """
 
     generator: str
     pre_dtype: str
     scenes: list[str]
     places: dict[str, list[str]]
+    noise_px: dict[str, float]
 
     def check(self, splits: Iterable[str]) -> None:
         """Raise :class:`~quakebench.errors.QuakebenchError` if a split cannot be rendered

@@ -1,8 +1,16 @@
 """Boards: results grouped by dataset revision and split, with intervals and paired ranks.
 
-Rows are sorted by ``mae``, best first. A row's rank moves past the row above only where the
-paired bootstrap interval of their difference in ``mae`` excludes zero; otherwise the two
-share a rank, because the test split cannot tell them apart.
+Rows are sorted by ``mae``, best first. ``truth`` and ``zero`` are reference lines, not
+ranked. A method's rank is 1 plus the number of methods significantly better than it: whose
+paired bootstrap interval of the ``mae`` difference lies wholly below zero. Ranks do not chain:
+two methods that differ insignificantly from a third may still rank apart, and identical
+predictions always tie. Each row is also compared, paired, with the best ranked row and with
+the correlator (the reference method), on ``mae``, ``mae d<=2`` (relative) and the fault-offset
+bias (difference).
+
+On an official board the draws resample spatial blocks, not samples: test tiles of one scene
+overlap, so samples that share ground are drawn together (a block is the tile-sized square of
+its scene holding a sample's crop centre, from the preset's pinned per-sample records).
 """
 
 from __future__ import annotations
@@ -19,15 +27,22 @@ from quakebench.contract import DATASETS
 from quakebench.errors import QuakebenchError
 from quakebench.leaderboard.bootstrap import (
     Estimate,
+    block_resampling_weights,
     paired_difference,
+    paired_relative,
     ratio_estimate,
     resampling_weights,
 )
+from quakebench.presets import pinned_records
 from quakebench.results import official_revision
 
 NEAR_FAULT_BAND = "d<=2"
 INTERVAL_METRICS = ("mae", NEAR_FAULT_BAND, "fault_offset_bias")
 """The metrics given with a bootstrap interval."""
+REFERENCE_LINES = ("truth", "zero")
+"""Shown for scale, not ranked: the exact answer, and the answer "no motion"."""
+REFERENCE_METHOD = "correlator"
+"""The reference method every row is compared with."""
 
 
 def sample_ratios(results: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -51,10 +66,18 @@ class Row:
 
     path: Path
     results: dict
-    rank: int
+    rank: int | None
+    """None for a reference line."""
     estimates: dict[str, Estimate]
-    versus_above: Estimate | None
-    """``mae`` of this row minus that of the row above, paired; None on the first row."""
+    versus_best: dict[str, Estimate] | None
+    """Paired against the best ranked row: ``mae`` and ``d<=2`` relative (0.1 is 10 % worse),
+    the fault-offset bias as a difference; None on that row itself."""
+    versus_reference: dict[str, Estimate] | None
+    """The same against the correlator; None on its row, or where it has none."""
+
+    @property
+    def method(self) -> str:
+        return self.results["method"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +91,13 @@ class Board:
     rows: list[Row]
     confidence: float
     """Coverage of the intervals."""
+    weights: np.ndarray
+    """``[replicates, samples]`` the draws every interval of the board uses."""
+    blocks: int | None
+    """Spatial blocks the draws resample (official boards), or None: samples."""
+    widening: float | None
+    """Median over rows of the ``mae`` interval's width with block draws over its width with
+    sample draws: what the overlap of the tiles costs."""
 
     @property
     def num_samples(self) -> int:
@@ -96,6 +126,51 @@ class Board:
             f"{split_hash[:12]}; {self.num_samples} samples{joined}"
         )
 
+    def row(self, method: str) -> Row | None:
+        """The row of a method, or None."""
+        return next((row for row in self.rows if row.method == method), None)
+
+
+def spatial_blocks(ids: list[str], records: dict[str, dict], size: int) -> np.ndarray | None:
+    """Each sample's block: its place and the tile-sized square of the scene holding its crop
+    centre (from pinned records); None where a record is missing."""
+    if not all(i in records for i in ids):
+        return None
+    blocks = []
+    for i in ids:
+        scalars = records[i]["scalars"]
+        centre = (scalars["crop_row"] + size // 2, scalars["crop_col"] + size // 2)
+        blocks.append(f"{scalars['place']}/{centre[0] // size}/{centre[1] // size}")
+    return np.array(blocks)
+
+
+def _compare(
+    ratios: dict, other: dict, weights: np.ndarray, confidence: float
+) -> dict[str, Estimate]:
+    """Paired comparison on the interval metrics: relative for errors, a difference for bias."""
+    return {
+        name: (paired_difference if name == "fault_offset_bias" else paired_relative)(
+            ratios[name], other[name], weights, confidence
+        )
+        for name in INTERVAL_METRICS
+    }
+
+
+def _estimates(ratios: dict, weights: np.ndarray, confidence: float) -> dict[str, Estimate]:
+    return {
+        name: ratio_estimate(
+            *ratios[name],
+            weights,
+            confidence,
+            offset=-1.0 if name == "fault_offset_bias" else 0.0,
+        )
+        for name in INTERVAL_METRICS
+    }
+
+
+def _width(estimate: Estimate) -> float | None:
+    return None if estimate.low is None else estimate.high - estimate.low
+
 
 def _board(
     dataset: dict,
@@ -120,31 +195,62 @@ def _board(
                 f"({methods[results['method']]})"
             )
         methods[results["method"]] = path
-    weights = resampling_weights(len(ids), replicates, seed)
-    scored = []
-    for path, results in entries:
-        ratios = sample_ratios(results)
-        estimates = {
-            name: ratio_estimate(
-                *ratios[name],
-                weights,
-                confidence,
-                offset=-1.0 if name == "fault_offset_bias" else 0.0,
+    official = official_revision(first)
+    samples = resampling_weights(len(ids), replicates, seed)
+    blocks = (
+        spatial_blocks(ids, pinned_records(official, dataset["name"]), dataset["size"])
+        if official
+        else None
+    )
+    weights = samples if blocks is None else block_resampling_weights(blocks, replicates, seed)
+    ratios = {path: sample_ratios(results) for path, results in entries}
+    estimates = {path: _estimates(ratios[path], weights, confidence) for path, _ in entries}
+    widening = None
+    if blocks is not None:
+        widths = [
+            (
+                _width(estimates[path]["mae"]),
+                _width(_estimates(ratios[path], samples, confidence)["mae"]),
             )
-            for name in INTERVAL_METRICS
-        }
-        scored.append((path, results, ratios, estimates))
-    scored.sort(key=lambda s: math.inf if s[3]["mae"].value is None else s[3]["mae"].value)
-    rows: list[Row] = []
-    for position, (path, results, ratios, estimates) in enumerate(scored):
-        versus = None
-        rank = 1
-        if rows:
-            above = scored[position - 1][2]["mae"]
-            versus = paired_difference(ratios["mae"], above, weights, confidence)
-            rank = position + 1 if versus.excludes_zero else rows[-1].rank
-        rows.append(Row(path, results, rank, estimates, versus))
-    return Board(dataset, split, official_revision(first), rows, confidence)
+            for path, _ in entries
+        ]
+        ratios_of_widths = [a / b for a, b in widths if a is not None and b]
+        widening = float(np.median(ratios_of_widths)) if ratios_of_widths else None
+
+    def mae(path: Path) -> float:
+        value = estimates[path]["mae"].value
+        return math.inf if value is None else value
+
+    order = sorted((path for path, _ in entries), key=mae)
+    results_of = dict(entries)
+    ranked = [path for path in order if results_of[path]["method"] not in REFERENCE_LINES]
+    best = ranked[0] if ranked else None
+    reference = next(
+        (path for path in order if results_of[path]["method"] == REFERENCE_METHOD), None
+    )
+    rows = []
+    for path in order:
+        rank = None
+        if path in ranked:
+            better = sum(
+                paired_difference(
+                    ratios[other]["mae"], ratios[path]["mae"], weights, confidence
+                ).high_below_zero
+                for other in ranked
+                if other != path
+            )
+            rank = 1 + better
+
+        def versus(other: Path | None, path: Path = path) -> dict[str, Estimate] | None:
+            if other is None or other == path:
+                return None
+            return _compare(ratios[path], ratios[other], weights, confidence)
+
+        rows.append(
+            Row(path, results_of[path], rank, estimates[path], versus(best), versus(reference))
+        )
+    blocks_count = None if blocks is None else len(set(blocks.tolist()))
+    return Board(dataset, split, official, rows, confidence, weights, blocks_count, widening)
 
 
 def build_boards(

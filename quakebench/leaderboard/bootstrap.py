@@ -26,6 +26,11 @@ class Estimate:
     high: float | None
 
     @property
+    def high_below_zero(self) -> bool:
+        """Whether the whole interval is negative (the first of a pair is significantly less)."""
+        return self.high is not None and self.high < 0
+
+    @property
     def excludes_zero(self) -> bool:
         """Whether the interval lies wholly on one side of zero."""
         if self.low is None or self.high is None:
@@ -38,6 +43,17 @@ def resampling_weights(num_samples: int, replicates: int, seed: int) -> np.ndarr
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(num_samples, np.full(num_samples, 1 / num_samples), size=replicates)
     return draws.astype(np.float64)
+
+
+def block_resampling_weights(blocks: np.ndarray, replicates: int, seed: int) -> np.ndarray:
+    """``[replicates, num_samples]`` for a block bootstrap: blocks are drawn with replacement,
+    and a sample counts as often as its block (``blocks [num_samples]``, any labels) is drawn.
+
+    Samples that share ground (overlapping tiles of one scene) are not independent; drawing
+    them together keeps their shared error in every replicate.
+    """
+    labels, block_of = np.unique(blocks, return_inverse=True)
+    return resampling_weights(len(labels), replicates, seed)[:, block_of]
 
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -71,6 +87,21 @@ def ratio_estimate(
     """The ratio of sums over all samples (plus ``offset``), with its bootstrap interval."""
     point = ratio(numerator, denominator, np.ones((1, len(numerator))))[0] + offset
     return estimate(point, ratio(numerator, denominator, weights) + offset, confidence)
+
+
+def paired_relative(
+    first: tuple[np.ndarray, np.ndarray],
+    second: tuple[np.ndarray, np.ndarray],
+    weights: np.ndarray,
+    confidence: float,
+) -> Estimate:
+    """``ratio(first) / ratio(second) - 1`` on the same draws of the same samples, with its
+    interval: how much larger the first is, as a fraction of the second."""
+    ones = np.ones((1, len(first[0])))
+    point = ratio(*first, ones)[0] / ratio(*second, ones)[0] - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        replicates = ratio(*first, weights) / ratio(*second, weights) - 1
+    return estimate(point, replicates, confidence)
 
 
 def paired_difference(

@@ -2,8 +2,9 @@
 
 Its Content-Security-Policy allows no script at all, inline or not, and images only as data
 URIs; every text cell is HTML-escaped by pandas. A method name is therefore text, whatever it
-holds. Each board has its table, with bootstrap intervals, and a figure of the error against
-distance to the rupture, one line per method.
+holds. Each board has its table, with bootstrap intervals and paired comparisons; its scores
+and skill by magnitude, with a figure; a figure of the error against distance to the rupture;
+and example maps of the preset's preview samples, one per sample.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ import base64
 import html
 import io
 
+from matplotlib.figure import Figure
+
 from quakebench import __version__
-from quakebench.leaderboard.board import Board
-from quakebench.leaderboard.table import board_frame
-from quakebench.plots import plot_profile
+from quakebench.leaderboard.board import REFERENCE_LINES, Board
+from quakebench.leaderboard.magnitude import magnitude_scores, ranked_methods
+from quakebench.leaderboard.table import board_frame, bootstrap_line, magnitude_frames, noise_line
+from quakebench.plots import plot_preview, plot_profile, plot_skill
+from quakebench.preview import decode_preview
+from quakebench.results import PREVIEWS
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
@@ -42,19 +48,35 @@ over the valid pixels of every sample of the split: <code>mae</code> is the mean
 of both components; <code>mae d&lt;=2</code> is that error within 2 px of the surface rupture,
 where correlators smear the discontinuity; the fault-offset bias is the relative error of the
 fault-parallel offset read 8 px either side of the rupture (0 is exact, -1 sees no offset).</p>
-<p>Each interval is a {coverage}&nbsp;% percentile bootstrap interval over samples ({replicates}
-draws of the test samples with replacement, seed {seed}, so the page is reproducible). The column
-<em>mae minus row above</em> is a paired bootstrap: both methods are re-scored on the same
-draws of the same samples, which cancels the difficulty they share. A method ranks below the
-one above it only where that interval excludes zero; otherwise they share a rank, because
-this split cannot tell them apart.</p>
-<p>A board is one preset's split. A row joins it when <code>quakebench evaluate</code> found
-the samples it scored official (bit-identical to the preset's pinned per-sample records) or
-numerically equivalent to them: every field digest equal, or else <code>pre</code>,
-<code>valid</code>, strings and integers equal, eight signed sums of <code>post</code> within
-1e-4 of the image range and of the displacement and rupture trace within 1e-5 px, other
-numbers within 1e-9 relative. A rebuild on another processor may differ in the last bits;
-the line under each title counts the rows of each kind.</p>
+<p><strong>The main table.</strong> Each interval is a {coverage}&nbsp;% percentile bootstrap
+interval ({replicates} draws, seed {seed}, so the page is reproducible); on an official board
+the draws resample spatial blocks of the scenes, not samples, because test tiles overlap and
+samples that share ground are not independent (the line under the title says how much wider
+that makes the intervals). <code>truth</code> and <code>zero</code> are reference lines
+(<em>ref</em>), not ranked; a method's rank is 1 plus the number of methods whose paired
+interval of the <code>mae</code> difference with it lies wholly below zero, so ranks do not
+chain and identical predictions tie.</p>
+<p><strong>The comparisons.</strong> The columns <em>vs best</em> and <em>vs correlator</em>
+re-score the row and the best ranked row (or the correlator, the reference method) on the same
+draws of the same samples, which cancels the difficulty they share: <code>mae</code> and
+<code>d&lt;=2</code> as a relative difference (+10&nbsp;% is 10&nbsp;% worse), the bias as a
+difference. An interval that excludes zero is a difference this split can tell.</p>
+<p><strong>By magnitude.</strong> The first table gives <code>mae</code> / <code>mae
+d&lt;=2</code> per magnitude bin, with the number of samples, and zero's row is the mean true
+displacement there: the signal. The second gives the skill, <code>1 - mae / mae(zero)</code>
+on the same draws (0 is no better than predicting no motion, 1 is exact), and the magnitude
+from which a method beats zero in every bin; on a two-date board the line under it gives the
+real pairs' noise, which no method can see below.</p>
+<p><strong>The maps.</strong> For a small, a medium and a large earthquake of the test split,
+a full-resolution window on the rupture: the two images, the true east and north displacement,
+and each method's prediction and error, all on the sample's one colour scale, with the rupture
+trace in black. Smearing at the fault, noise and stripes show here, not in the tables.</p>
+<p><strong>Which rows join a board.</strong> A board is one preset's split. A row joins it when
+<code>quakebench evaluate</code> found the samples it scored official (bit-identical to the
+preset's pinned per-sample records) or numerically equivalent to them: every field digest
+equal, or else <code>pre</code>, <code>valid</code>, strings and integers equal, eight signed
+sums of <code>post</code> within 1e-4 of the image range and of the displacement and rupture
+trace within 1e-5 px, other numbers within 1e-9 relative.</p>
 """
 
 SUBMITTING = """
@@ -73,35 +95,92 @@ it.</li>
 """
 
 
-def _figure_uri(board: Board, colours: dict[str, str]) -> str:
-    profiles = {row.results["method"]: row.results["metrics"]["profile"] for row in board.rows}
-    title = f"{board.title}: error against distance to the fault"
-    figure = plot_profile(profiles, title, colours)
+def _uri(figure: Figure, dpi: int = 100) -> str:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
+    figure.savefig(buffer, format="png", dpi=dpi)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _section(board: Board, colours: dict[str, str]) -> str:
+def _figure(uri: str, text: str) -> str:
+    text = html.escape(text)
+    return f'<figure><img src="{uri}" alt="{text}"><figcaption>{text}</figcaption></figure>'
+
+
+def _maps(board: Board, samples: list[dict]) -> list[str]:
+    """One figure per preview sample: the methods that kept a preview of it."""
+    figures = []
+    for sample in samples:
+        predictions = {}
+        window = None
+        for row in board.rows:
+            preview = row.results.get(PREVIEWS, {}).get(sample["id"])
+            if row.method in REFERENCE_LINES or preview is None:
+                continue
+            predictions[row.method] = decode_preview(preview)
+            window = (preview["row"], preview["col"], preview["size"])
+        if window is None:
+            continue
+        uri = _uri(plot_preview(sample, window, predictions), dpi=72)
+        figures.append(
+            _figure(
+                uri,
+                f"{sample['id']} (Mw {sample['magnitude']:.2f}): the pair, the truth and each "
+                "method's prediction and error, one colour scale, rupture in black.",
+            )
+        )
+    return figures
+
+
+def _section(board: Board, colours: dict[str, str], samples: list[dict]) -> str:
     title = html.escape(board.title)
     table = board_frame(board).to_html(index=False, escape=True, border=0, classes="board")
-    unofficial = "" if board.official else ' class="unofficial"'
-    image = _figure_uri(board, colours)
-    return (
-        f"<section{unofficial}>\n<h3>{title}</h3>\n"
-        f'<p class="revision">{html.escape(board.revision)}</p>\n{table}\n'
-        f'<figure><img src="{image}" alt="mean absolute error against distance '
-        f'to the rupture, {title}"><figcaption>Mean absolute error against distance to the '
-        f"rupture, {title}: one line per method.</figcaption></figure>\n</section>"
+    scores = magnitude_scores(board)
+    errors, skills = magnitude_frames(scores, board)
+    profiles = {row.method: row.results["metrics"]["profile"] for row in board.rows}
+    profile = _uri(plot_profile(profiles, f"{board.title}: error against distance", colours))
+    skill = _uri(
+        plot_skill(
+            {method: scores[method] for method in ranked_methods(board)},
+            f"{board.title}: skill against magnitude",
+            colours,
+        )
     )
+    noise = noise_line(board)
+    unofficial = "" if board.official else ' class="unofficial"'
+    parts = [
+        f"<section{unofficial}>\n<h3>{title}</h3>",
+        f'<p class="revision">{html.escape(board.revision + "." + bootstrap_line(board))}</p>',
+        table,
+        f"<h4>mae / mae d&lt;=2 (px) by magnitude [{100 * board.confidence:g}% CI]</h4>",
+        errors.to_html(index=False, escape=True, border=0, classes="board"),
+        "<h4>Skill, 1 - mae / mae(zero), all pixels / d&lt;=2, by magnitude</h4>",
+        skills.to_html(index=False, escape=True, border=0, classes="board"),
+        *([f'<p class="revision">{html.escape(noise)}</p>'] if noise else []),
+        _figure(skill, f"Skill against magnitude, {board.title}: overall and within 2 px."),
+        _figure(profile, f"Mean absolute error against distance to the rupture, {board.title}."),
+    ]
+    maps = _maps(board, samples)
+    if maps:
+        parts += [f"<h4>Example maps, {title}</h4>", *maps]
+    return "\n".join([*parts, "</section>"])
 
 
-def render_page(boards: list[Board], replicates: int, seed: int, confidence: float) -> str:
-    """The whole page: official boards, then unofficial ones apart, reading and submitting."""
+def render_page(
+    boards: list[Board],
+    replicates: int,
+    seed: int,
+    confidence: float,
+    samples: dict[str, list[dict]] | None = None,
+) -> str:
+    """The whole page: official boards, then unofficial ones apart, reading and submitting.
+
+    ``samples`` maps a board's title to its preview samples (:mod:`.maps`), for the maps.
+    """
     methods = sorted({row.results["method"] for board in boards for row in board.rows})
     colours = {method: f"C{i % 10}" for i, method in enumerate(methods)}  # one per method
-    official = [_section(b, colours) for b in boards if b.official]
-    unofficial = [_section(b, colours) for b in boards if not b.official]
+    samples = samples or {}
+    official = [_section(b, colours, samples.get(b.title, [])) for b in boards if b.official]
+    unofficial = [_section(b, colours, samples.get(b.title, [])) for b in boards if not b.official]
     body = ["<h2>Official presets</h2>", *(official or ["<p>No results yet.</p>"])]
     if unofficial:
         body += [

@@ -7,6 +7,7 @@ here, HTML in :mod:`quakebench.leaderboard.page`), so a method name is shown, ne
 from __future__ import annotations
 
 import html
+import math
 import os
 import re
 from pathlib import Path
@@ -16,6 +17,12 @@ import pandas as pd
 from quakebench.atomic import atomic_path
 from quakebench.leaderboard.board import NEAR_FAULT_BAND, Board
 from quakebench.leaderboard.bootstrap import Estimate
+from quakebench.leaderboard.magnitude import (
+    BinScores,
+    beats_zero_from,
+    magnitude_scores,
+    ranked_methods,
+)
 
 MARKERS = ("<!-- leaderboard:start -->", "<!-- leaderboard:end -->")
 """The tables sit between these lines of a Markdown page."""
@@ -43,6 +50,29 @@ def _interval(estimate: Estimate, digits: int, sign: bool = False) -> str:
     return f"{estimate.value:{form}} [{estimate.low:{form}}, {estimate.high:{form}}]"
 
 
+def _percent(estimate: Estimate | None) -> str:
+    """A relative difference in percent, with as many decimals as its interval needs."""
+    if estimate is None or estimate.value is None:
+        return "-"
+    spread = abs(estimate.value) if estimate.low is None else estimate.high - estimate.low
+    digits = int(min(max(1 - math.floor(math.log10(100 * spread)), 1), 6)) if spread else 1
+    form = f"+.{digits}f"
+    if estimate.low is None:
+        return f"{100 * estimate.value:{form}}%"
+    return (
+        f"{100 * estimate.value:{form}}% "
+        f"[{100 * estimate.low:{form}}, {100 * estimate.high:{form}}]"
+    )
+
+
+def _versus(comparison: dict[str, Estimate] | None, metric: str) -> str:
+    if comparison is None:
+        return "-"
+    if metric == "fault_offset_bias":
+        return _interval(comparison[metric], 3, sign=True)
+    return _percent(comparison[metric])
+
+
 def board_frame(board: Board) -> pd.DataFrame:
     """The board's rows as display text, best first (unescaped)."""
     ci = f"[{100 * board.confidence:g}% CI]"
@@ -50,35 +80,121 @@ def board_frame(board: Board) -> pd.DataFrame:
     for row in board.rows:
         results, estimates = row.results, row.estimates
         runtime = results["runtime_s_per_sample"]
-        records.append(
-            {
-                "rank": str(row.rank),
-                "method": results["method"],
-                "version": results["method_version"] or "-",
-                f"mae px {ci}": _interval(estimates["mae"], 4),
-                f"mae {NEAR_FAULT_BAND} px {ci}": _interval(estimates[NEAR_FAULT_BAND], 4),
-                f"fault-offset bias {ci}": _interval(estimates["fault_offset_bias"], 3, sign=True),
-                f"mae minus row above {ci}": "-"
-                if row.versus_above is None
-                else _interval(row.versus_above, 4, sign=True),
-                "s/sample": "-" if runtime is None else f"{runtime:.3g}",
-                "hardware": results["hardware"] or "-",
-                "date": results["date"],
-            }
-        )
+        record = {
+            "rank": "ref" if row.rank is None else str(row.rank),
+            "method": results["method"],
+            "version": results["method_version"] or "-",
+            f"mae px {ci}": _interval(estimates["mae"], 4),
+            f"mae {NEAR_FAULT_BAND} px {ci}": _interval(estimates[NEAR_FAULT_BAND], 4),
+            f"fault-offset bias {ci}": _interval(estimates["fault_offset_bias"], 3, sign=True),
+        }
+        for against, comparison in (
+            ("best", row.versus_best),
+            ("correlator", row.versus_reference),
+        ):
+            record[f"mae vs {against}"] = _versus(comparison, "mae")
+            record[f"{NEAR_FAULT_BAND} vs {against}"] = _versus(comparison, NEAR_FAULT_BAND)
+            record[f"bias vs {against}"] = _versus(comparison, "fault_offset_bias")
+        record |= {
+            "s/sample": "-" if runtime is None else f"{runtime:.3g}",
+            "hardware": results["hardware"] or "-",
+            "date": results["date"],
+        }
+        records.append(record)
     return pd.DataFrame.from_records(records)
 
 
+def _from(magnitude: float | None) -> str:
+    return "never" if magnitude is None else f"Mw {magnitude:.1f}"
+
+
+def magnitude_frames(scores: dict[str, list[BinScores]], board: Board) -> tuple[pd.DataFrame, ...]:
+    """Per magnitude bin: every row's ``mae`` and ``mae d<=2``; each method's skill against
+    ``zero`` (overall, within 2 px) and the magnitude from which it beats ``zero``."""
+    first = next(iter(scores.values()))
+    heads = [f"{s.label} (n={s.count})" for s in first]
+    errors = pd.DataFrame.from_records(
+        [
+            {"method": method}
+            | {
+                head: f"{_interval(s.mae, 4)} / {_interval(s.near, 4)}"
+                for head, s in zip(heads, method_scores, strict=True)
+            }
+            for method, method_scores in scores.items()
+        ]
+    )
+    skills = pd.DataFrame.from_records(
+        [
+            {"method": method}
+            | {
+                head: "-"
+                if s.skill is None
+                else f"{_interval(s.skill, 2)} / {_interval(s.near_skill, 2)}"
+                for head, s in zip(heads, scores[method], strict=True)
+            }
+            | {
+                "beats zero from (all / d<=2)": f"{_from(beats_zero_from(scores[method]))} / "
+                f"{_from(beats_zero_from(scores[method], near=True))}"
+            }
+            for method in ranked_methods(board)
+        ]
+    )
+    return errors, skills
+
+
+def noise_line(board: Board) -> str | None:
+    """The real-pair noise of the board's places, in words (two-date datasets)."""
+    noise = board.dataset.get("noise_px") or {}
+    if not noise:
+        return None
+    places = ", ".join(f"{place} {value:.3f} px" for place, value in sorted(noise.items()))
+    return (
+        f"Real-pair noise (robust spread of the measured displacement on stable ground): {places}. "
+        "Zero's mae is the mean true displacement: where it is below the noise, no method can "
+        "see the signal."
+    )
+
+
 def markdown_tables(boards: list[Board]) -> str:
-    """A heading, the revision and the table of each board, in Markdown."""
+    """A heading, the revision and the tables of each board, in Markdown."""
     parts = []
     for board in boards:
+        board_scores = magnitude_scores(board)
         frame = board_frame(board)
         for column in TEXT_COLUMNS:
             frame[column] = frame[column].map(escape_markdown)
         table = frame.to_markdown(index=False, disable_numparse=True)
-        parts.append(f"### {board.title}\n\n{board.revision}.\n\n{table}\n")
+        errors, skills = magnitude_frames(board_scores, board)
+        for magnitude_frame in (errors, skills):
+            magnitude_frame["method"] = magnitude_frame["method"].map(escape_markdown)
+        noise = noise_line(board)
+        parts.append(
+            f"### {board.title}\n\n{board.revision}.{bootstrap_line(board)}\n\n{table}\n\n"
+            f"**mae / mae d<=2 (px) by magnitude** [{100 * board.confidence:g}% CI]\n\n"
+            f"{errors.to_markdown(index=False, disable_numparse=True)}\n\n"
+            f"**Skill, 1 - mae / mae(zero), all pixels / d<=2, by magnitude**\n\n"
+            f"{skills.to_markdown(index=False, disable_numparse=True)}\n"
+            + (f"\n{noise}\n" if noise else "")
+        )
     return "\n".join(parts)
+
+
+def bootstrap_line(board: Board) -> str:
+    """How the board's intervals resample, and what block draws cost, in words."""
+    if board.blocks is None:
+        return " Intervals resample samples."
+    widening = (
+        ""
+        if board.widening is None
+        else (
+            f"; the mae intervals are {board.widening:.2f} times as wide as when samples are "
+            "drawn alone"
+        )
+    )
+    return (
+        f" Intervals resample {board.blocks} spatial blocks (overlapping tiles drawn together)"
+        f"{widening}."
+    )
 
 
 def splice(path: str | os.PathLike, text: str) -> None:
