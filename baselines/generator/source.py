@@ -8,6 +8,7 @@ it to :func:`quakebench.data.build.build`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -59,18 +60,30 @@ class GeneratorSource:
         )
 
 
+def source_library(
+    dataset: str,
+    roles: Iterable[str],
+    catalog: str | os.PathLike | None = None,
+    scenes: str | os.PathLike | None = None,
+) -> list[Source]:
+    """The places of the given roles a dataset draws from, each with its masks: the pairs of a
+    scene catalogue (and, for ``prewarped``, its single scenes), or a folder of scenes."""
+    roles = set(roles)
+    if scenes is not None:
+        return [scene_source(scene) for scene in scenes_in_folder(scenes)]
+    singles, pairs = read_catalog(catalog or BUNDLED_CATALOG)
+    paired = {scene.id for pair in pairs for scene in (pair.pre, pair.post)}
+    library = [pair_source(pair) for pair in pairs if pair.role in roles]
+    if dataset == "prewarped":
+        unpaired = [s for s in singles.values() if s.id not in paired and s.role in roles]
+        library += [scene_source(scene) for scene in unpaired]
+    return library
+
+
 def generator_source(config: BuildConfig) -> GeneratorSource:
     """The source of a build: the places of the roles its splits draw from, with their masks."""
     roles = {role_of(split) for split in SPLITS if config.split_size(split)}
-    if config.scenes is not None:
-        library = [scene_source(scene) for scene in scenes_in_folder(config.scenes)]
-    else:
-        scenes, pairs = read_catalog(config.catalog or BUNDLED_CATALOG)
-        paired = {scene.id for pair in pairs for scene in (pair.pre, pair.post)}
-        library = [pair_source(pair) for pair in pairs if pair.role in roles]
-        if config.dataset == "prewarped":
-            singles = [s for s in scenes.values() if s.id not in paired and s.role in roles]
-            library += [scene_source(scene) for scene in singles]
+    library = source_library(config.dataset, roles, config.catalog, config.scenes)
     return GeneratorSource(
         config.dataset, config.seed, config.size, config.min_valid_fraction, tuple(library)
     )

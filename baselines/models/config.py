@@ -5,6 +5,7 @@ The command line reads its choices and defaults here, so ``quakebench --help`` s
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ MODEL_NAMES = ("flownets", "flownetsd", "strainnet")
 
 MULTIPLE = 64
 """The networks' total stride: inputs are padded to a multiple of it, crops are multiples."""
+
+SCHEDULES = ("cosine", "constant")
+ZERO_MOTION = ("subtract", "none")
 
 
 def check_model_name(name: str) -> None:
@@ -48,6 +52,24 @@ class TrainConfig:
         Data-loading processes per device.
     device : str or None
         ``cuda``, ``cpu``...; by default CUDA where available.
+    stream : Path or None
+        A field bank folder (``quakebench bank``): train on the stream of pairs it renders
+        onto training places (:mod:`baselines.generator.stream`) for ``steps`` steps, instead
+        of the stored train split for ``epochs``. The dataset gives the validation split.
+    steps : int
+        Optimiser steps on a stream.
+    validate_every : int
+        Steps between validations and checkpoints on a stream.
+    curriculum : tuple of (float, float, float)
+        The stream's amplitude stages: ``(start, low, high)``, from the fraction ``start`` of
+        the steps on, the crops' RMS displacement is drawn log-uniform in ``[low, high]`` px.
+    schedule : str
+        ``cosine`` (decay to zero over the steps) or ``constant`` learning rate.
+    scale_weights : tuple of float
+        Loss weights of the flows, finest first (the seed paper's by default).
+    zero_motion : str
+        ``subtract``: the network predicts ``f(pre, post) - f(pre, pre)``, so a pair without
+        motion gives none; ``none``: ``f(pre, post)``.
     """
 
     model: str
@@ -61,6 +83,13 @@ class TrainConfig:
     seed: int = 0
     workers: int = 0
     device: str | None = None
+    stream: Path | None = None
+    steps: int = 2000
+    validate_every: int = 200
+    curriculum: tuple[tuple[float, float, float], ...] = ((0.0, 0.3, 2.0), (0.5, 0.02, 2.0))
+    schedule: str = "cosine"
+    scale_weights: tuple[float, ...] = (0.005, 0.01, 0.02, 0.08, 0.32)
+    zero_motion: str = "subtract"
 
     def __post_init__(self) -> None:
         check_model_name(self.model)
@@ -75,6 +104,28 @@ class TrainConfig:
             raise QuakebenchError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.workers < 0:
             raise QuakebenchError(f"workers must be non-negative, got {self.workers}")
+        for name in ("steps", "validate_every"):
+            if getattr(self, name) < 1:
+                raise QuakebenchError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if (
+            not self.curriculum
+            or self.curriculum[0][0] != 0
+            or any(not (0 <= start < 1 and 0 < low <= high) for start, low, high in self.curriculum)
+        ):
+            raise QuakebenchError(
+                "curriculum: stages (start, low, high) from start 0, with 0 <= start < 1 and "
+                f"0 < low <= high px; got {self.curriculum}"
+            )
+        if self.schedule not in SCHEDULES:
+            raise QuakebenchError(f"schedule: one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
+        if len(self.scale_weights) != 5 or any(w < 0 for w in self.scale_weights):
+            raise QuakebenchError(
+                f"scale_weights: 5 non-negative weights, got {self.scale_weights}"
+            )
+        if self.zero_motion not in ZERO_MOTION:
+            raise QuakebenchError(
+                f"zero_motion: one of {', '.join(ZERO_MOTION)}, got {self.zero_motion!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -96,3 +147,26 @@ class NetworkConfig:
 
     def __post_init__(self) -> None:
         check_model_name(self.model)
+
+
+def parse_floats(text: str) -> tuple[float, ...]:
+    """``"0.005,0.01"`` as floats (an option's type)."""
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected comma-separated numbers") from None
+
+
+def parse_curriculum(text: str) -> tuple[tuple[float, float, float], ...]:
+    """``"0:0.3:2,0.5:0.02:2"`` as ``((start, low, high), ...)`` stages (an option's type)."""
+    stages = []
+    for part in text.split(","):
+        values = part.split(":")
+        try:
+            start, low, high = (float(v) for v in values)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{part!r}: a stage is START:LOW:HIGH (three numbers)"
+            ) from None
+        stages.append((start, low, high))
+    return tuple(stages)

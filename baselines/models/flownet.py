@@ -85,14 +85,20 @@ class FlowNetEncoderDecoder(nn.Module):
                     nn.init.zeros_(module.bias)
         # Kaiming-initialised predictors start at ~1 px of noise, ten times the sub-pixel
         # targets; scaled down, the network starts near the zero-displacement baseline (and
-        # not at zero, so that gradients reach the encoder from the first step).
+        # not at zero, so that gradients reach the encoder). This holds at step 0 only: the
+        # first AdamW steps move the output by about 0.06 px RMS whatever the scale.
         with torch.no_grad():
             for predictor in self.predictors:
                 predictor.weight.mul_(PREDICTOR_INIT_SCALE)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | list[torch.Tensor]:
         features = []
-        for layer in self.encoder:
+        # The pair and the first convolution stay float32 under autocast: in bfloat16 the
+        # difference of the two images, which is the signal, would be rounded away.
+        with torch.autocast(x.device.type, enabled=False):
+            x = self.encoder[0](x.float())
+        features.append(x)
+        for layer in self.encoder[1:]:
             x = layer(x)
             features.append(x)
         flows = [self.predictors[0](x)]

@@ -9,18 +9,24 @@ from __future__ import annotations
 import os
 
 import torch
+from torch import nn
 
 from baselines.models import flownet
 from baselines.models.config import MODEL_NAMES, check_model_name
-from baselines.models.flownet import FlowNetEncoderDecoder
+from baselines.models.still import StillSubtracted
 from quakebench.errors import QuakebenchError
 
 MODELS = {name: getattr(flownet, name) for name in MODEL_NAMES}
 """Constructor of each network (two single-channel images in, ``[2, H, W]`` out)."""
 
 
-def get_model(name: str, checkpoint: str | os.PathLike | None = None) -> FlowNetEncoderDecoder:
+def get_model(
+    name: str, checkpoint: str | os.PathLike | None = None, zero_motion: str = "none"
+) -> nn.Module:
     """A network by name, with the weights of a checkpoint if one is given.
+
+    ``zero_motion="subtract"`` wraps it in :class:`StillSubtracted`; a checkpoint says itself
+    how it was trained, and that wins.
 
     Raises
     ------
@@ -28,7 +34,7 @@ def get_model(name: str, checkpoint: str | os.PathLike | None = None) -> FlowNet
         For an unknown name, or a checkpoint of another network.
     """
     check_model_name(name)
-    model = MODELS[name]()
+    model: nn.Module = MODELS[name]()
     if checkpoint is not None:
         try:
             state = torch.load(checkpoint, map_location="cpu", weights_only=True)
@@ -39,4 +45,5 @@ def get_model(name: str, checkpoint: str | os.PathLike | None = None) -> FlowNet
                 f"{checkpoint}: a checkpoint of {state.get('model')!r}, not {name!r}"
             )
         model.load_state_dict(state["weights"])
-    return model
+        zero_motion = state.get("zero_motion", "none")
+    return StillSubtracted(model) if zero_motion == "subtract" else model

@@ -1,10 +1,11 @@
-"""Data subcommands: ``simulate`` and ``generate``."""
+"""Data subcommands: ``simulate``, ``generate`` and ``bank``."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from baselines.generator.config import BankConfig
 from baselines.generator.tile import TileConfig
 from quakebench.cli.options import (
     FIGURE_SUFFIXES,
@@ -66,8 +67,37 @@ def _generate(args: argparse.Namespace) -> int:
     return 1 if revision and revision.get("status") == "different" else 0
 
 
+def _bank(args: argparse.Namespace) -> None:
+    from baselines.generator.bank import build_bank
+
+    config = config_from(
+        BankConfig, args, output=Path(args.output), pixel_sizes_m=tuple(args.pixel_sizes_m)
+    )
+    for pixel_size_m, folder in build_bank(config).items():
+        count = len(list(folder.glob("field-*.npz")))
+        print(f"{pixel_size_m:g} m pixels: {count} fields of {config.size} px -> {folder}")
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the data subcommands."""
+    bank = commands.add_parser(
+        "bank",
+        help="simulate a bank of displacement fields for the networks' training stream",
+        description=(
+            "Simulate fields once (in parallel, each written atomically; an interrupted bank "
+            "resumes), keyed by pixel size, for the training stream to warp onto fresh crops "
+            "of training places (quakebench train --stream)."
+        ),
+        epilog="example: quakebench bank --output bank --num-fields 512 --size 256",
+    )
+    config_option(bank, BankConfig, "output", "bank folder to create or resume")
+    config_option(bank, BankConfig, "num_fields", "fields per pixel size")
+    config_option(bank, BankConfig, "size", "field side, pixels")
+    config_option(bank, BankConfig, "pixel_sizes_m", "pixel sizes, metres", type=float, nargs="+")
+    config_option(bank, BankConfig, "seed", "bank seed: field k's earthquake comes from it")
+    config_option(bank, BankConfig, "workers", "processes (default: every core)", type=int)
+    bank.set_defaults(run=_bank, config=BankConfig)
+
     simulate = commands.add_parser(
         "simulate",
         help="simulate the surface displacement of one random strike-slip earthquake",

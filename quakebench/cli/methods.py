@@ -6,12 +6,21 @@ import argparse
 from pathlib import Path
 
 from baselines.correlator.config import CorrelatorConfig
-from baselines.models.config import MODEL_NAMES, NetworkConfig, TrainConfig
+from baselines.models.config import (
+    MODEL_NAMES,
+    SCHEDULES,
+    ZERO_MOTION,
+    NetworkConfig,
+    TrainConfig,
+    parse_curriculum,
+    parse_floats,
+)
 from quakebench.cli.options import (
     config_from,
     config_option,
     dataset_from,
     dataset_options,
+    optional_path,
     output_file,
 )
 from quakebench.config import PredictionConfig
@@ -74,10 +83,17 @@ def _correlate(args: argparse.Namespace) -> None:
 def _train(args: argparse.Namespace) -> None:
     from baselines.models.train import train
 
-    config = config_from(TrainConfig, args, data=dataset_from(args), output=Path(args.output))
+    config = config_from(
+        TrainConfig,
+        args,
+        data=dataset_from(args),
+        output=Path(args.output),
+        stream=optional_path(args.stream),
+    )
     for row in train(config):
+        where = f"epoch {row['epoch']}" if "epoch" in row else f"step {row['step']}"
         print(
-            f"epoch {row['epoch']}: train loss {row['train_loss']:.4f}, "
+            f"{where} ({row['samples']} samples): train loss {row['train_loss']:.4f}, "
             f"validation mae {row['validation_mae_px']:.4f} px ({row['seconds']:.0f} s)"
         )
 
@@ -162,6 +178,38 @@ def register(commands: argparse._SubParsersAction) -> None:
     config_option(train, TrainConfig, "seed", "seed of initialisation, order and augmentation")
     config_option(train, TrainConfig, "workers", "data-loading processes")
     config_option(train, TrainConfig, "device", "cuda, cpu, ... (default: cuda if available)")
+    config_option(
+        train,
+        TrainConfig,
+        "stream",
+        "a field bank folder (quakebench bank): train on the pairs it renders onto training "
+        "places, for --steps, instead of the stored train split",
+    )
+    config_option(train, TrainConfig, "steps", "optimiser steps on a stream")
+    config_option(train, TrainConfig, "validate_every", "steps between validations on a stream")
+    config_option(
+        train,
+        TrainConfig,
+        "curriculum",
+        "amplitude stages START:LOW:HIGH,... (from the fraction START of the steps, the crops' "
+        "RMS displacement log-uniform in [LOW, HIGH] px)",
+        type=parse_curriculum,
+    )
+    config_option(train, TrainConfig, "schedule", "learning rate on a stream", choices=SCHEDULES)
+    config_option(
+        train,
+        TrainConfig,
+        "scale_weights",
+        "loss weights of the 5 flows, finest first, comma-separated",
+        type=parse_floats,
+    )
+    config_option(
+        train,
+        TrainConfig,
+        "zero_motion",
+        "subtract: predict f(pre, post) - f(pre, pre), so a still pair gives no motion",
+        choices=ZERO_MOTION,
+    )
     train.set_defaults(run=_train, config=TrainConfig)
 
     predict = commands.add_parser(
