@@ -113,6 +113,14 @@ def train(
     ``config.seed``), so that a caller can inspect it afterwards.
     """
     address = resolve(config.data)  # a Hub revision read at one commit throughout
+    training = None
+    if config.stream is None:  # checked before anything is written
+        training = training_samples(address.load("train"), "train", config.crop, config.seed)
+        tile = training.split.features["valid"].shape[0]
+        if config.crop > tile:
+            raise QuakebenchError(
+                f"{config.data.dataset}: crop {config.crop} px exceeds its {tile} px tiles"
+            )
     rank, world = _distributed()
     device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if device.type == "cuda" and world > 1:
@@ -124,10 +132,10 @@ def train(
     run = _Run(config, network, device, output, rank, world)
     validation = training_samples(address.load("validation"), "validation", None, config.seed)
     run.validation_loader = DataLoader(validation, 1, num_workers=config.workers)
-    if config.stream is not None:
+    if training is None:
         rows = _train_stream(run, address.record["name"], progress)
     else:
-        rows = _train_epochs(run, address, progress)
+        rows = _train_epochs(run, training, progress)
     if world > 1:
         dist.barrier()
     return rows
@@ -196,14 +204,8 @@ class _Run:
         _append_log(self.output / "log.csv", row)
 
 
-def _train_epochs(run: _Run, address, progress: bool) -> list[dict]:
+def _train_epochs(run: _Run, training: QuakebenchDataset, progress: bool) -> list[dict]:
     config = run.config
-    training = training_samples(address.load("train"), "train", config.crop, config.seed)
-    tile = training.split.features["valid"].shape[0]
-    if config.crop > tile:
-        raise QuakebenchError(
-            f"{config.data.dataset}: crop {config.crop} px exceeds its {tile} px tiles"
-        )
     sampler = (
         DistributedSampler(training, run.world, run.rank, seed=config.seed)
         if run.world > 1

@@ -99,4 +99,8 @@ class QuakebenchDataset(Dataset):
             sample = self.transform(sample, np.random.default_rng([self.seed, self.epoch, index]))
         if self.fields is None:
             return sample
-        return {name: torch.from_numpy(np.ascontiguousarray(sample[name])) for name in self.fields}
+        # Decoded arrays may be read-only views of Arrow memory: tensors get their own copy.
+        return {
+            name: torch.from_numpy(np.require(sample[name], requirements=("C", "W")))
+            for name in self.fields
+        }

@@ -29,7 +29,6 @@ from quakebench.leaderboard.bootstrap import (
     Estimate,
     block_resampling_weights,
     paired_difference,
-    paired_relative,
     ratio_estimate,
     resampling_weights,
 )
@@ -149,8 +148,8 @@ def _compare(
 ) -> dict[str, Estimate]:
     """Paired comparison on the interval metrics: relative for errors, a difference for bias."""
     return {
-        name: (paired_difference if name == "fault_offset_bias" else paired_relative)(
-            ratios[name], other[name], weights, confidence
+        name: paired_difference(
+            ratios[name], other[name], weights, confidence, relative=name != "fault_offset_bias"
         )
         for name in INTERVAL_METRICS
     }

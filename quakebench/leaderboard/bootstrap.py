@@ -89,32 +89,24 @@ def ratio_estimate(
     return estimate(point, ratio(numerator, denominator, weights) + offset, confidence)
 
 
-def paired_relative(
-    first: tuple[np.ndarray, np.ndarray],
-    second: tuple[np.ndarray, np.ndarray],
-    weights: np.ndarray,
-    confidence: float,
-) -> Estimate:
-    """``ratio(first) / ratio(second) - 1`` on the same draws of the same samples, with its
-    interval: how much larger the first is, as a fraction of the second."""
-    ones = np.ones((1, len(first[0])))
-    point = ratio(*first, ones)[0] / ratio(*second, ones)[0] - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        replicates = ratio(*first, weights) / ratio(*second, weights) - 1
-    return estimate(point, replicates, confidence)
-
-
 def paired_difference(
     first: tuple[np.ndarray, np.ndarray],
     second: tuple[np.ndarray, np.ndarray],
     weights: np.ndarray,
     confidence: float,
+    relative: bool = False,
 ) -> Estimate:
-    """``ratio(first) - ratio(second)`` on the same draws of the same samples, with its interval.
+    """``ratio(first) - ratio(second)`` on the same draws of the same samples, with its interval;
+    ``relative``: ``ratio(first) / ratio(second) - 1``, how much larger the first is as a
+    fraction of the second.
 
     ``first`` and ``second`` are ``(numerator, denominator)`` per sample, in the same sample
     order.
     """
-    ones = np.ones((1, len(first[0])))
-    point = ratio(*first, ones)[0] - ratio(*second, ones)[0]
-    return estimate(point, ratio(*first, weights) - ratio(*second, weights), confidence)
+
+    def compare(draws: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a, b = ratio(*first, draws), ratio(*second, draws)
+            return a / b - 1 if relative else a - b
+
+    return estimate(compare(np.ones((1, len(first[0]))))[0], compare(weights), confidence)

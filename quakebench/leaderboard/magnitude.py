@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quakebench.leaderboard.board import NEAR_FAULT_BAND, REFERENCE_LINES, Board, sample_ratios
-from quakebench.leaderboard.bootstrap import Estimate, paired_relative, ratio_estimate
+from quakebench.leaderboard.bootstrap import Estimate, paired_difference, ratio_estimate
 
 MAGNITUDE_BINS = ((6.0, 6.5), (6.5, 7.0), (7.0, 7.5), (7.5, 7.8))
 """Moment magnitude bins ``[low, high)`` (the last one closed), the generator's range."""
@@ -84,7 +84,11 @@ def _bin_scores(
     def skill(name: str) -> Estimate | None:
         if zero is None or not members.size:
             return None
-        return _skill(paired_relative(part(ratios, name), part(zero, name), weights, confidence))
+        return _skill(
+            paired_difference(
+                part(ratios, name), part(zero, name), weights, confidence, relative=True
+            )
+        )
 
     return BinScores(
         *bounds,
