@@ -117,3 +117,5 @@ def test_amplitude_curriculum_and_bad_settings(stream, bank):
         StreamConfig(bank, stages=((10, 0.3, 2.0),))
     with pytest.raises(QuakebenchError, match="exceeds the bank's 64 px fields"):
         PairStream(StreamConfig(bank, crop=128)).item(0)
+    with pytest.raises(QuakebenchError, match="stream item 0: no crop of 20 places"):
+        PairStream(StreamConfig(bank, crop=64, floor=1.01)).item(0)

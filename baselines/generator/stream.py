@@ -40,6 +40,9 @@ from quakebench.errors import QuakebenchError
 MAX_ATTEMPTS = 100
 """Crops of a place tried before another place is drawn."""
 
+PLACE_DRAWS = 20
+"""Places drawn for one item before the stream gives up (the floor is too high)."""
+
 STREAM_FIELDS = ("images", "displacement", "valid")
 
 
@@ -124,7 +127,9 @@ def symmetric(displacement: np.ndarray, trace: np.ndarray, rng: np.random.Genera
     return turned["displacement"], turned["rupture"]
 
 
-def rms_factor(displacement: np.ndarray, rms_range: tuple[float, float], rng) -> float:
+def rms_factor(
+    displacement: np.ndarray, rms_range: tuple[float, float], rng: np.random.Generator
+) -> float:
     """The factor that brings a field's RMS displacement to a log-uniform draw in the range, at
     most what keeps its largest value inside the warp margin."""
     target = math.exp(rng.uniform(math.log(rms_range[0]), math.log(rms_range[1])))
@@ -202,11 +207,15 @@ class PairStream(IterableDataset):
         rms_range = self.config.rms_range(index)
         if rms_range is not None:
             displacement = displacement * np.float32(rms_factor(displacement, rms_range, rng))
-        while True:
+        for _ in range(PLACE_DRAWS):
             source = self.places[int(rng.integers(len(self.places)))]
             placed = crop_place(source, self.config.crop, self.config.floor, rng)
             if placed is not None:
                 return render_item(self.config.dataset, displacement, source, *placed)
+        raise QuakebenchError(
+            f"stream item {index}: no crop of {PLACE_DRAWS} places drawn has "
+            f"{self.config.floor:.0%} valid, textured pixels; lower the floor"
+        )
 
     def __iter__(self):
         worker = get_worker_info()
