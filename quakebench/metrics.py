@@ -40,9 +40,6 @@ OFFSET_DISTANCE_PX = 8.0
 CHUNK_ROWS = 256
 """Rows of an image the statistics take at a time."""
 
-SUMMED = ("abs_east", "abs_north", "east", "north", "squared", "end_point")
-"""The error sums of :class:`Sums` besides the count."""
-
 
 def band_name(low: float, high: float) -> str:
     """``"d<=2"``, ``"2<d<=8"``, ..., ``"d>32"``."""
@@ -237,6 +234,10 @@ class Sums:
             "bias_east": self.east / n,
             "bias_north": self.north / n,
         }
+
+
+SUMMED = tuple(f.name for f in dataclasses.fields(Sums) if f.name != "count")
+"""The error sums of :class:`Sums` besides the count."""
 
 
 @dataclass

@@ -19,6 +19,7 @@ library, floor)``, drawn from three random streams:
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,6 +136,21 @@ def candidates(dataset: str, split: str, size: int, library: list[Source]) -> li
     return hosting
 
 
+def first_crop_above_floor(
+    source: Source, size: int, floor: float, draws: Iterable[np.random.Generator]
+) -> tuple[int, int, int] | None:
+    """The first crop drawn (one per generator) whose valid, textured fraction reaches the
+    floor: its top-left corner (with the warp margin) and orientation; None if none does."""
+    side = size + 2 * WARP_MARGIN_PX
+    inner = slice(WARP_MARGIN_PX, WARP_MARGIN_PX + size)
+    for rng in draws:
+        row, col = crop_origin(source.pre.image.shape, side, rng)
+        orientation = int(rng.integers(ORIENTATIONS))
+        if source.usable[row : row + side, col : col + side][inner, inner].mean() >= floor:
+            return row, col, orientation
+    return None
+
+
 def place_crop(
     source: Source, size: int, floor: float, seed: int, split: str, index: int
 ) -> tuple[int, int, int]:
@@ -147,15 +163,10 @@ def place_crop(
     QuakebenchError
         If ``MAX_ATTEMPTS`` crops all fall below the floor (naming the place).
     """
-    side = size + 2 * WARP_MARGIN_PX
-    inner = slice(WARP_MARGIN_PX, WARP_MARGIN_PX + size)
-    for attempt in range(MAX_ATTEMPTS):
-        rng = _rng(seed, split, index, _CROP, _code(source.id), attempt)
-        row, col = crop_origin(source.pre.image.shape, side, rng)
-        orientation = int(rng.integers(ORIENTATIONS))
-        window = source.usable[row : row + side, col : col + side][inner, inner]
-        if window.mean() >= floor:
-            return row, col, orientation
+    draws = (_rng(seed, split, index, _CROP, _code(source.id), k) for k in range(MAX_ATTEMPTS))
+    found = first_crop_above_floor(source, size, floor, draws)
+    if found is not None:
+        return found
     raise QuakebenchError(
         f"place {source.place} ({source.id}): no {size} px crop of {MAX_ATTEMPTS} tried has "
         f"{floor:.0%} valid, textured pixels; lower min_valid_fraction or drop the place"

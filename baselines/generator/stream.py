@@ -21,6 +21,7 @@ one's own training loop, split by rank and loading process.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +31,17 @@ import torch
 from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
 from baselines.generator.bank import Field, load_bank
-from baselines.generator.patches import ORIENTATIONS, crop_origin
-from baselines.generator.sample import WARP_MARGIN_PX, Source, render_pair
+from baselines.generator.sample import (
+    MAX_ATTEMPTS,
+    WARP_MARGIN_PX,
+    Source,
+    first_crop_above_floor,
+    render_pair,
+)
 from baselines.generator.source import source_library
 from quakebench.contract import DATASETS
 from quakebench.data.transforms import RandomDihedral, normalise_pair
 from quakebench.errors import QuakebenchError
-
-MAX_ATTEMPTS = 100
-"""Crops of a place tried before another place is drawn."""
 
 PLACE_DRAWS = 20
 """Places drawn for one item before the stream gives up (the floor is too high)."""
@@ -138,19 +141,6 @@ def rms_factor(
     return min(target / rms, (WARP_MARGIN_PX - 4) / largest)
 
 
-def crop_place(source: Source, crop: int, floor: float, rng: np.random.Generator) -> tuple:
-    """Top-left corner (with the warp margin) and orientation of a crop above the floor, or
-    None where ``MAX_ATTEMPTS`` crops all fall below it."""
-    side = crop + 2 * WARP_MARGIN_PX
-    inner = slice(WARP_MARGIN_PX, WARP_MARGIN_PX + crop)
-    for _ in range(MAX_ATTEMPTS):
-        row, col = crop_origin(source.pre.image.shape, side, rng)
-        orientation = int(rng.integers(ORIENTATIONS))
-        if source.usable[row : row + side, col : col + side][inner, inner].mean() >= floor:
-            return (row, col), orientation
-    return None
-
-
 def render_item(
     dataset: str, displacement_px: np.ndarray, source: Source, origin: tuple, orientation: int
 ) -> dict:
@@ -209,9 +199,14 @@ class PairStream(IterableDataset):
             displacement = displacement * np.float32(rms_factor(displacement, rms_range, rng))
         for _ in range(PLACE_DRAWS):
             source = self.places[int(rng.integers(len(self.places)))]
-            placed = crop_place(source, self.config.crop, self.config.floor, rng)
+            # Up to MAX_ATTEMPTS crops of this place, from the item's own generator.
+            draws = itertools.repeat(rng, MAX_ATTEMPTS)
+            placed = first_crop_above_floor(source, self.config.crop, self.config.floor, draws)
             if placed is not None:
-                return render_item(self.config.dataset, displacement, source, *placed)
+                row, col, orientation = placed
+                return render_item(
+                    self.config.dataset, displacement, source, (row, col), orientation
+                )
         raise QuakebenchError(
             f"stream item {index}: no crop of {PLACE_DRAWS} places drawn has "
             f"{self.config.floor:.0%} valid, textured pixels; lower the floor"

@@ -156,9 +156,15 @@ def axis_degrees(
     return degrees, min_rho
 
 
-def _box_nodes(tree: _Tree, degrees: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every box's Chebyshev nodes along its two axes (boxes in a line padded across)."""
-    half = np.maximum((tree.hi - tree.lo) / 2, MIN_HALF_WIDTH_M)
+def half_widths(tree: _Tree) -> np.ndarray:
+    """``[K, 2]`` half-widths of the boxes of points, a box in a line padded across it."""
+    return np.maximum((tree.hi - tree.lo) / 2, MIN_HALF_WIDTH_M)
+
+
+def _box_nodes(
+    tree: _Tree, half: np.ndarray, degrees: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every box's Chebyshev nodes along its two axes (``half``: :func:`half_widths`)."""
     nodes = []
     for centre, widths, counts in zip(tree.centre, half, degrees, strict=True):
         angles = [(2 * np.arange(count) + 1) * np.pi / (2 * count) for count in counts]
@@ -192,7 +198,12 @@ def bernstein_rho(real: np.ndarray, imaginary: np.ndarray) -> np.ndarray:
 
 
 def _separated(
-    points: _Tree, clusters: _Tree, t: np.ndarray, c: np.ndarray, min_rho: np.ndarray
+    points: _Tree,
+    clusters: _Tree,
+    half_all: np.ndarray,
+    t: np.ndarray,
+    c: np.ndarray,
+    min_rho: np.ndarray,
 ) -> np.ndarray:
     """Whether each cluster's field is smooth enough over its box for the box's nodes.
 
@@ -201,7 +212,7 @@ def _separated(
     (centre, radius) bounds them. The pair is separated when the Bernstein ellipse through the
     nearest of them is wide enough for the box's nodes along both axes.
     """
-    half = np.maximum((points.hi[t] - points.lo[t]) / 2, MIN_HALF_WIDTH_M)
+    half = half_all[t]
     offset = np.abs(clusters.centre[c, :2] - points.centre[t])
     radius = clusters.radius[c][:, None]
     depth = np.maximum(-clusters.centre[c, 2] - clusters.radius[c], 0.0)
@@ -212,14 +223,18 @@ def _separated(
 
 
 def _pairs(
-    points: _Tree, clusters: _Tree, node_count: np.ndarray, min_rho: np.ndarray
+    points: _Tree,
+    clusters: _Tree,
+    half: np.ndarray,
+    node_count: np.ndarray,
+    min_rho: np.ndarray,
 ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
     """Dual traversal, a generation of pairs at a time: clusters to interpolate and to evaluate
     directly, each as ``{point box: cluster indices}``."""
     t, c = np.zeros(1, dtype=int), np.zeros(1, dtype=int)
     far, near = [], []
     while t.size:
-        separated = _separated(points, clusters, t, c, min_rho)
+        separated = _separated(points, clusters, half, t, c, min_rho)
         # Interpolating costs an evaluation per node: a box with fewer points is cheaper direct.
         large = points.end[t] - points.start[t] > node_count[t]
         t_leaf, c_leaf = points.left[t] < 0, clusters.left[c] < 0
@@ -303,13 +318,9 @@ def treecode_displacement_m(
     corners = triangles_m.copy()
     corners[..., :2] = to_box_frame(triangles_m[..., 0], triangles_m[..., 1])
     clusters = _build_tree(centres, corners.min(axis=1), corners.max(axis=1), config.leaf_triangles)
-    degrees, min_rho = axis_degrees(
-        np.maximum((points.hi - points.lo) / 2, MIN_HALF_WIDTH_M),
-        points.radius,
-        points.end - points.start,
-        config,
-    )
-    far, near = _pairs(points, clusters, degrees.prod(axis=1), min_rho)
+    half = half_widths(points)
+    degrees, min_rho = axis_degrees(half, points.radius, points.end - points.start, config)
+    far, near = _pairs(points, clusters, half, degrees.prod(axis=1), min_rho)
 
     def members(chosen_clusters: np.ndarray) -> np.ndarray:
         return np.concatenate(
@@ -329,7 +340,7 @@ def treecode_displacement_m(
 
     # Far values at each box's nodes, passed down the tree (a parent's index is below its
     # children's) to the children's nodes and, at the leaves, to the points.
-    nodes = _box_nodes(points, degrees)
+    nodes = _box_nodes(points, half, degrees)
     node_values: dict[int, np.ndarray] = {}
     for t, chosen_clusters in far.items():
         grid_u, grid_v = np.meshgrid(*nodes[t], indexing="ij")
