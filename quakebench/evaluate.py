@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import platform
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -18,6 +19,7 @@ from quakebench import __version__
 from quakebench.config import EvaluationConfig
 from quakebench.data.address import resolve
 from quakebench.data.content import combine, sample_digest
+from quakebench.data.read_ahead import read_ahead
 from quakebench.data.records import sample_record
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics, error_statistics
@@ -102,6 +104,7 @@ def score(
         }
         if on_sample is not None:
             on_sample(sample, predicted, stats.metrics())
+        del sample, truth, predicted  # not held while the next sample is read
     if not isinstance(predictions, PredictionReader):
         unknown = sorted(set(predictions) - per_sample.keys())
         if unknown:
@@ -134,24 +137,27 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
     records = {}
     pinned = bool(pinned_records(source.record["preset"], source.record["name"]))
 
-    def recorded(samples: Iterable[dict]) -> Iterable[dict]:
-        """Each sample's record as it is scored (its digest alone where nothing is pinned)."""
-        for sample in samples:
-            sample_id = str(sample["id"])
-            records[sample_id] = (
-                sample_record(sample) if pinned else {"sha256": sample_digest(sample)}
-            )
-            yield sample
+    def record(sample: dict) -> dict:
+        return sample_record(sample) if pinned else {"sha256": sample_digest(sample)}
+
+    def recorded(samples: Iterable[dict], bar: tqdm) -> Iterable[dict]:
+        """Each sample's record (its digest alone where nothing is pinned), hashed in a thread
+        while the sample is scored: hashing and NumPy release the GIL."""
+        with ThreadPoolExecutor(1) as hashing:
+            for sample in samples:
+                pending = hashing.submit(record, sample)
+                yield sample
+                records[str(sample["id"])] = pending.result()
+                bar.update()
+                del sample, pending  # not held while the next one is read
 
     with PredictionReader(config.predictions) as reader:
         reader.check_ids(ids)
-        with tqdm(  # closed before an error is printed
-            source.samples(config.split),
-            total=len(ids),
-            unit="sample",
-            disable=not progress,
-        ) as samples:
-            scored = score(reader, recorded(samples), on_sample)
+        # The bar is updated, not wrapped around the samples: tqdm's iterator would hold each
+        # sample while the next is read. It is closed before an error is printed.
+        with tqdm(total=len(ids), unit="sample", disable=not progress) as bar:
+            samples = read_ahead(source.samples(config.split))
+            scored = score(reader, recorded(samples, bar), on_sample)
     results = {
         "schema_version": SCHEMA_VERSION,
         "method": method,

@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 from quakebench.metrics import (
+    BANDS_PX,
+    PROFILE_EDGES_PX,
     ErrorStatistics,
+    band_name,
     distance_to_polyline,
     error_statistics,
     fault_offsets,
@@ -133,3 +136,31 @@ def test_distance_limit_gives_inf_beyond_and_exact_within():
     within = full <= 40.0
     np.testing.assert_array_equal(limited[within], full[within])
     assert np.all(np.isinf(limited[~within])) and (~within).any()
+
+
+@pytest.mark.parametrize(
+    "trace",
+    [
+        np.array([[150.0, -5.0], [150.0, 70.0]]),  # through pixel centres: whole distances
+        np.array([[-3.0, 2.0], [310.0, 61.5]]),  # oblique
+        np.empty((0, 2)),  # no trace: every pixel in the last band, in no profile bin
+    ],
+    ids=["whole", "oblique", "none"],
+)
+def test_band_and_profile_counts_against_searchsorted(trace):
+    """The table lookup puts each pixel where searching the edges does, at whole distances
+    (``d = 2`` is in ``d<=2``, and in the profile bin ``[2, 3)``) as elsewhere."""
+    shape = (64, 300)
+    values = np.zeros((2, *shape))
+    distance = distance_to_polyline(shape, trace, PROFILE_EDGES_PX[-2]).ravel()
+    highs = [high for _, high in BANDS_PX]
+    band = np.searchsorted(highs, distance, side="left")
+    profile_bin = np.searchsorted(PROFILE_EDGES_PX, distance, side="right") - 1
+    metrics = error_statistics(values, values, np.ones(shape), trace).metrics()
+    counts = [metrics["bands"][band_name(*b)]["count"] for b in BANDS_PX]
+    assert counts == np.bincount(band, minlength=len(BANDS_PX)).tolist()
+    expected_profile = np.bincount(profile_bin, minlength=len(PROFILE_EDGES_PX))
+    if len(trace):  # inf (beyond the last finite edge) counts in the last bin
+        expected_profile[-2] += expected_profile[-1]
+    assert metrics["profile"]["count"] == expected_profile[:-1].tolist()
+    assert sum(counts) == values[0].size

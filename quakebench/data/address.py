@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import datasets
+from typing import TYPE_CHECKING
 
 from quakebench.config import DatasetConfig
 from quakebench.data.manifest import MANIFEST, built_preset, read_manifest
 from quakebench.data.reader import dataset_path, load_split, read_samples, split_ids
 from quakebench.errors import QuakebenchError
+
+if TYPE_CHECKING:
+    import datasets
 
 
 @dataclass(frozen=True)

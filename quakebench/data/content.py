@@ -33,7 +33,7 @@ def _add_field(digest, name: str, value) -> None:
     value = canonical(name, value)
     if isinstance(value, np.ndarray):
         digest.update(f"{value.dtype.str}{value.shape}".encode())
-        digest.update(value.tobytes())
+        digest.update(value.data)  # C-contiguous: the bytes of tobytes(), not copied
     else:
         digest.update(json.dumps(value).encode())
 

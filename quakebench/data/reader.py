@@ -9,19 +9,25 @@ name (``prewarped``, ``postwarped`` or ``owner/name``).
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import datasets
 import numpy as np
 import pyarrow as pa
-import pyarrow.dataset
 import pyarrow.parquet as pq
 
 from quakebench.contract import ARRAY_FIELDS, DATASETS, HUB_NAMESPACE
 from quakebench.errors import QuakebenchError
+
+if TYPE_CHECKING:  # imported where a split is loaded: a local folder is read without it
+    import datasets
+
+Layout = Mapping[str, tuple[tuple[int, ...], str]]
+"""``{field: (shape, dtype)}`` of the array fields of a split."""
 
 HUB_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 """A Hub repository id, ``owner/name`` (a path with more parts is a local folder)."""
@@ -65,6 +71,8 @@ def load_split(
     **kwargs
         Passed to ``datasets.load_dataset`` (e.g. ``columns`` and ``features``).
     """
+    import datasets
+
     try:
         dataset = datasets.load_dataset(
             dataset_path(name),
@@ -87,6 +95,8 @@ def stream_split(
     Arrow's pre-buffering is turned off: it would keep every row group read from a shard (up
     to 1 GB) until the shard is done.
     """
+    import pyarrow.dataset
+
     options = pyarrow.dataset.ParquetFragmentScanOptions(pre_buffer=False)
     return load_split(
         name, split, revision, streaming=True, config=config, fragment_scan_options=options
@@ -105,6 +115,8 @@ def split_ids(
             for shard in _local_shards(name, path, split)
             for sample_id in pq.read_table(shard, columns=["id"]).column("id").to_pylist()
         ]
+    import datasets
+
     only_ids = datasets.Features({"id": datasets.Value("string")})
     ids = load_split(
         name, split, revision, streaming=True, config=config, columns=["id"], features=only_ids
@@ -112,29 +124,65 @@ def split_ids(
     return [row.column("id")[0].as_py() for row in ids]
 
 
-def _values(column: pa.ChunkedArray) -> np.ndarray:
-    """The leaf values of a one-row column of (nested) lists, in their stored type."""
+def _values(column: pa.ChunkedArray, name: str) -> np.ndarray:
+    """The leaf values of a one-row column of (nested) lists, in their stored type.
+
+    They are a view of Arrow's memory, not a copy; a value missing in an array or a trace is
+    an error naming the field.
+    """
     array = column.combine_chunks()
     if isinstance(array, pa.ExtensionArray):
         array = array.storage
     while pa.types.is_list(array.type) or pa.types.is_fixed_size_list(array.type):
         array = array.flatten()  # honours the row's offset into a larger batch
-    return array.to_numpy(zero_copy_only=False)
+    if array.null_count:
+        raise QuakebenchError(f"{name}: {array.null_count} missing values")
+    return array.to_numpy(zero_copy_only=True)
 
 
-def decode(row: pa.Table, features: datasets.Features) -> dict:
-    """A one-row Arrow table as the sample it stores: arrays in their stored dtype and shape,
-    the rupture ``float64 [K, 2]``, the geotransform a tuple, scalars as Python values."""
+def features_layout(features: datasets.Features) -> Layout:
+    """The array fields' shapes and dtypes from ``datasets``' features."""
+    return {
+        name: (tuple(features[name].shape), features[name].dtype)
+        for name in ARRAY_FIELDS
+        if name in features
+    }
+
+
+def shard_layout(schema: pa.Schema, shard: str | os.PathLike) -> Layout:
+    """The array fields' shapes and dtypes from a shard's schema, without ``datasets``.
+
+    ``datasets`` writes its features, as their dict form, into the Parquet schema's
+    ``huggingface`` metadata (what ``Features.from_arrow_schema`` reads back); the layout is
+    read from there.
+    """
+    try:
+        features = json.loads(schema.metadata[b"huggingface"])["info"]["features"]
+        return {
+            name: (tuple(features[name]["shape"]), features[name]["dtype"])
+            for name in ARRAY_FIELDS
+            if name in features
+        }
+    except (TypeError, KeyError, ValueError):
+        raise QuakebenchError(
+            f"{shard}: no datasets features (shape, dtype) in its schema's metadata"
+        ) from None
+
+
+def decode(row: pa.Table, layout: Layout) -> dict:
+    """A one-row Arrow table as the sample it stores: arrays in their stored dtype and shape
+    (``layout``), the rupture ``float64 [K, 2]``, the geotransform a tuple, scalars as Python
+    values."""
     sample = {}
     for name in row.column_names:
         column = row.column(name)
         if name in ARRAY_FIELDS:
-            feature = features[name]
-            sample[name] = _values(column).astype(feature.dtype, copy=False).reshape(feature.shape)
+            shape, dtype = layout[name]
+            sample[name] = _values(column, name).astype(dtype, copy=False).reshape(shape)
         elif name == "rupture":
-            sample[name] = _values(column).astype(np.float64, copy=False).reshape(-1, 2)
+            sample[name] = _values(column, name).astype(np.float64, copy=False).reshape(-1, 2)
         elif name == "geotransform":
-            sample[name] = tuple(float(v) for v in _values(column))
+            sample[name] = tuple(float(v) for v in _values(column, name))
         else:
             sample[name] = column[0].as_py()
     return sample
@@ -146,13 +194,16 @@ def iter_samples(dataset: datasets.Dataset | datasets.IterableDataset) -> Iterat
     A streamed split yields row group by row group (one sample each). Rows of a memory-mapped
     split are fetched one by one, so memory holds a single sample.
     """
+    import datasets
+
     dataset = dataset.with_format("arrow")
+    layout = features_layout(dataset.features)
     if isinstance(dataset, datasets.IterableDataset):
         for row in dataset:
-            yield decode(row, dataset.features)
+            yield decode(row, layout)
         return
     for index in range(len(dataset)):
-        yield decode(dataset[index], dataset.features)
+        yield decode(dataset[index], layout)
 
 
 def _local_shards(name: str | os.PathLike, path: str, split: str) -> list[Path]:
@@ -168,11 +219,12 @@ def read_samples(
 ) -> Iterator[dict]:
     """A split's samples one at a time, decoded as stored: what the commands read.
 
-    A local folder is read shard by shard with pyarrow's ``ParquetFile.iter_batches``, one row
-    group (one sample) at a time. A Hub dataset is streamed through ``datasets``
-    (:func:`stream_split`). Reading can stop early: a ``datasets`` stream abandoned mid-shard
-    leaves an Arrow scan open that hangs or aborts the interpreter at exit (apache/arrow#45214;
-    ``datasets`` applies its workaround for pyarrow <= 24 only), which ``iter_batches`` does not.
+    A local folder is read shard by shard with pyarrow's ``ParquetFile.read_row_group``, one
+    row group (one sample in a build) at a time and one array at a time, without
+    ``datasets``. A Hub dataset is streamed through ``datasets`` (:func:`stream_split`). Reading can stop early: a ``datasets`` stream abandoned
+    mid-shard leaves an Arrow scan open that hangs or aborts the interpreter at exit
+    (apache/arrow#45214; ``datasets`` applies its workaround for pyarrow <= 24 only), which
+    reading row groups does not.
     """
     path = dataset_path(name)
     if not Path(path).is_dir():
@@ -180,6 +232,17 @@ def read_samples(
         return
     for shard in _local_shards(name, path, split):
         parquet = pq.ParquetFile(shard, pre_buffer=False)
-        features = datasets.Features.from_arrow_schema(parquet.schema_arrow)
-        for batch in parquet.iter_batches(batch_size=1):
-            yield decode(pa.Table.from_batches([batch]), features)
+        layout = shard_layout(parquet.schema_arrow, shard)
+        names = parquet.schema_arrow.names
+        # The arrays are decoded one at a time: Arrow's buffers for decoding nested lists
+        # (levels, offsets) then hold one array's worth, not four.
+        parts = [[n for n in names if n not in ARRAY_FIELDS]]
+        parts += [[n] for n in ARRAY_FIELDS if n in names]
+        for group in range(parquet.num_row_groups):
+            pieces = [parquet.read_row_group(group, part, use_threads=False) for part in parts]
+            for row in range(pieces[0].num_rows):
+                fields = {}
+                for piece in pieces:
+                    fields |= decode(piece.slice(row, 1), layout)
+                yield {name: fields[name] for name in names}
+            del pieces  # before the next group is read

@@ -15,8 +15,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import datasets
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,6 +25,9 @@ from quakebench.atomic import atomic_path
 from quakebench.checksums import sha256_file
 from quakebench.contract import ARRAY_FIELDS, SCALAR_FIELDS
 from quakebench.data.content import sample_digest
+
+if TYPE_CHECKING:  # the features are passed in: readers of shard metadata need no datasets
+    import datasets
 
 SAMPLES_KEY = b"quakebench.sample_sha256"
 """Parquet footer metadata: ``{id: digest}`` of the shard's samples (:mod:`content`)."""

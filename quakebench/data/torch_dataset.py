@@ -42,7 +42,7 @@ from torch.utils.data import Dataset
 
 from quakebench.config import DatasetConfig
 from quakebench.data.address import resolve
-from quakebench.data.reader import decode
+from quakebench.data.reader import decode, features_layout
 
 Transform = Callable[[dict, np.random.Generator], dict]
 
@@ -85,6 +85,7 @@ class QuakebenchDataset(Dataset):
             address = resolve(DatasetConfig(str(dataset), config, revision))
             dataset = address.load(split)
         self.split = dataset.with_format("arrow")
+        self.layout = features_layout(self.split.features)
 
     def set_epoch(self, epoch: int) -> None:
         """Draw the augmentations of epoch ``epoch`` (as ``DistributedSampler.set_epoch``)."""
@@ -94,7 +95,7 @@ class QuakebenchDataset(Dataset):
         return len(self.split)
 
     def __getitem__(self, index: int) -> dict:
-        sample = decode(self.split[index], self.split.features)
+        sample = decode(self.split[index], self.layout)
         if self.transform is not None:
             sample = self.transform(sample, np.random.default_rng([self.seed, self.epoch, index]))
         if self.fields is None:
