@@ -79,7 +79,7 @@ def test_shard_layout_is_what_datasets_reads(prewarped_build, tmp_path):
     assert expected["displacement"] == ((2, TINY_SIZE, TINY_SIZE), "float32")
     bare = tmp_path / "bare.parquet"
     pq.write_table(pq.read_table(shard).replace_schema_metadata(None), bare)
-    with pytest.raises(QuakebenchError, match="bare.parquet: no datasets features"):
+    with pytest.raises(QuakebenchError, match=r"bare\.parquet: no datasets features"):
         shard_layout(pq.read_schema(bare), bare)
 
 

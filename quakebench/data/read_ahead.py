@@ -17,6 +17,7 @@ T = TypeVar("T")
 _DONE = object()
 """Put on the queue after the last item."""
 
+
 def read_ahead(items: Iterable[T]) -> Iterator[T]:
     """The items of ``items``, in order, each read in a thread while the previous one is used.
 

@@ -221,10 +221,10 @@ def read_samples(
 
     A local folder is read shard by shard with pyarrow's ``ParquetFile.read_row_group``, one
     row group (one sample in a build) at a time and one array at a time, without
-    ``datasets``. A Hub dataset is streamed through ``datasets`` (:func:`stream_split`). Reading can stop early: a ``datasets`` stream abandoned
-    mid-shard leaves an Arrow scan open that hangs or aborts the interpreter at exit
-    (apache/arrow#45214; ``datasets`` applies its workaround for pyarrow <= 24 only), which
-    reading row groups does not.
+    ``datasets``. A Hub dataset is streamed through ``datasets`` (:func:`stream_split`).
+    Reading can stop early: a ``datasets`` stream abandoned mid-shard leaves an Arrow scan
+    open that hangs or aborts the interpreter at exit (apache/arrow#45214; ``datasets``
+    applies its workaround for pyarrow <= 24 only), which reading row groups does not.
     """
     path = dataset_path(name)
     if not Path(path).is_dir():
