@@ -14,7 +14,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from matplotlib.figure import Figure
+from quakebench.plots import plot_training_curves, save
 
 
 def main() -> None:
@@ -25,26 +25,15 @@ def main() -> None:
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args()
 
-    figure = Figure(figsize=(7, 4.2), layout="constrained")
-    axis = figure.subplots()
+    curves = {}
     for run in args.runs:
         with open(run / "log.csv") as handle:
             rows = list(csv.DictReader(handle))
         steps = [int(row["step"] or row["epoch"]) for row in rows]
         mae = [float(row["validation_mae_px"]) for row in rows]
-        axis.plot(steps, mae, "o-", ms=3, label=run.name)
+        curves[run.name] = (steps, mae)
         print(f"{run.name}: " + ", ".join(f"{s}: {m:.4f}" for s, m in zip(steps, mae, strict=True)))
-    axis.axhline(args.zero, color="0.3", ls="--", label=f"zero ({args.zero:.4f} px)")
-    axis.axhline(0.6 * args.zero, color="0.6", ls=":", label="0.6 x zero")
-    if args.correlator is not None:
-        axis.axhline(
-            args.correlator, color="C3", ls="-.", label=f"correlator ({args.correlator:.4f} px)"
-        )
-    axis.set_xlabel("training step (a stream) or epoch (stored tiles)")
-    axis.set_ylabel("validation mean absolute error (pixels)")
-    axis.grid(True, alpha=0.3)
-    axis.legend()
-    figure.savefig(args.output, dpi=100)
+    save(plot_training_curves(curves, args.zero, args.correlator), args.output)
     print(f"figure -> {args.output}")
 
 

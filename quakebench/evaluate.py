@@ -113,6 +113,41 @@ def score(
     return json_ready(scored)
 
 
+def results_file(
+    scored: dict,
+    dataset: dict,
+    split: str,
+    method: str,
+    method_version: str = "",
+    runtime_s_per_sample: float | None = None,
+    hardware: str | None = None,
+    previews: Mapping[str, dict] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict:
+    """A results file (schema v3): :func:`score`'s output on ``split``, the split's
+    ``dataset`` (:func:`split_revision`), what ran, and the optional previews and extras."""
+    results = {
+        "schema_version": SCHEMA_VERSION,
+        "method": method,
+        "method_version": method_version,
+        "dataset": dataset,
+        "split": split,
+        "num_samples": scored["num_samples"],
+        "metrics": scored["metrics"],
+        "per_sample": scored["per_sample"],
+        "runtime_s_per_sample": runtime_s_per_sample,
+        "hardware": hardware,
+        "evaluated_with": f"quakebench {__version__}",
+        "evaluation_machine": platform.platform(),
+        "date": datetime.date.today().isoformat(),
+    }
+    if previews:
+        results[PREVIEWS] = dict(sorted(previews.items()))
+    if extra:
+        results[EXTRA] = dict(extra)
+    return results
+
+
 def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
     """Score a predictions file on a dataset split; returns the results (schema v3)."""
     source = resolve(config.data)
@@ -158,25 +193,17 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
         with tqdm(total=len(ids), unit="sample", disable=not progress) as bar:
             samples = read_ahead(source.samples(config.split))
             scored = score(reader, recorded(samples, bar), on_sample)
-    results = {
-        "schema_version": SCHEMA_VERSION,
-        "method": method,
-        "method_version": config.method_version,
-        "dataset": split_revision(source.record, config.split, records),
-        "split": config.split,
-        "num_samples": scored["num_samples"],
-        "metrics": scored["metrics"],
-        "per_sample": scored["per_sample"],
-        "runtime_s_per_sample": config.runtime_s_per_sample,
-        "hardware": config.hardware,
-        "evaluated_with": f"quakebench {__version__}",
-        "evaluation_machine": platform.platform(),
-        "date": datetime.date.today().isoformat(),
-    }
-    if previews:
-        results[PREVIEWS] = dict(sorted(previews.items()))
-    if config.extra:
-        results[EXTRA] = dict(config.extra)
+    results = results_file(
+        scored,
+        split_revision(source.record, config.split, records),
+        config.split,
+        method,
+        method_version=config.method_version,
+        runtime_s_per_sample=config.runtime_s_per_sample,
+        hardware=config.hardware,
+        previews=previews,
+        extra=dict(config.extra),
+    )
     if config.plots:
         plots.save(
             plots.plot_profile({method: scored["metrics"]["profile"]}),

@@ -189,3 +189,27 @@ def plot_preview(
         fontsize=9,
     )
     return figure
+
+
+def plot_training_curves(
+    curves: Mapping[str, tuple[list[int], list[float]]],
+    zero_px: float,
+    correlator_px: float | None = None,
+) -> Figure:
+    """Validation MAE against training steps (``{run: (steps, mae)}``), beside zero's (what a
+    network must beat), 0.6 x zero's and, where given, the correlator's."""
+    figure = Figure(figsize=(7, 4.2), layout="constrained")
+    axis = figure.subplots()
+    for name, (steps, mae) in curves.items():
+        axis.plot(steps, mae, "o-", ms=3, label=name[:LEGEND_CHARS])
+    axis.axhline(zero_px, color="0.3", ls="--", label=f"zero ({zero_px:.4f} px)")
+    axis.axhline(0.6 * zero_px, color="0.6", ls=":", label="0.6 x zero")
+    if correlator_px is not None:
+        axis.axhline(
+            correlator_px, color="C3", ls="-.", label=f"correlator ({correlator_px:.4f} px)"
+        )
+    axis.set_xlabel("training step (a stream) or epoch (stored tiles)")
+    axis.set_ylabel("validation mean absolute error (pixels)")
+    axis.grid(True, alpha=0.3)
+    axis.legend()
+    return figure

@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 import pytest
 import rasterio
+import tifffile
 from scipy import ndimage as ndi
 
 from baselines.generator.patches import crop_transform, orient, orient_vector
@@ -17,6 +18,7 @@ from baselines.imagery.scenes import (
     BUNDLED_CATALOG,
     bundled_catalog,
     read_catalog,
+    read_plain_geotiff,
     read_scene,
     scenes_in_folder,
 )
@@ -166,3 +168,20 @@ def test_places_and_roles_of_the_bundled_catalogue():
     }
     assert {p.place for p in pairs} == {"yahtse", "corumba"}
     assert {s.pixel_size_m for s in scenes.values()} == {15.0, 30.0}
+
+
+def test_plain_geotiff_reading_matches_rasterio():
+    """Without GDAL (the GPU window), tifffile reads each bundled scene as rasterio does."""
+    for path in sorted(BUNDLED_CATALOG.parent.glob("*.tif")):
+        with rasterio.open(path) as dataset:
+            expected = (dataset.read(1), dataset.crs.to_string(), tuple(dataset.transform)[:6])
+        image, crs, transform = read_plain_geotiff(path)
+        assert np.array_equal(image, expected[0]) and image.dtype == expected[0].dtype
+        assert (crs, transform) == expected[1:], path.name
+
+
+def test_plain_geotiff_reading_refuses_what_it_cannot_read(tmp_path):
+    path = tmp_path / "no-georeference.tif"
+    tifffile.imwrite(path, np.zeros((4, 4), np.uint16))
+    with pytest.raises(QuakebenchError, match=r"no-georeference\.tif: not a plain GeoTIFF"):
+        read_plain_geotiff(path)

@@ -12,10 +12,15 @@ References
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
+
+# cutde picks CUDA or OpenCL where pycuda or pyopencl is installed (a GPU machine); those
+# round differently from its C++ backend, which made the pinned data. Set before its import.
+os.environ.setdefault("CUTDE_USE_BACKEND", "cpp")
 from cutde.halfspace import disp_free
 
 POISSON_RATIO = 0.25

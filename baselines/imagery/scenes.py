@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import rasterio
 
 from quakebench.checksums import sha256_file
 from quakebench.contract import ROLES
@@ -112,16 +111,57 @@ def read_scene(
     """
     path = Path(path)
     try:
-        with rasterio.open(path) as dataset:
-            image = dataset.read(1)
-            crs = dataset.crs.to_string() if dataset.crs else ""
-            transform = tuple(dataset.transform)[:6]
-    except rasterio.errors.RasterioError as error:
-        raise QuakebenchError(f"{path}: cannot read as a GeoTIFF ({error})") from None
+        import rasterio
+    except ImportError:  # a machine without GDAL, such as the GPU window's
+        image, crs, transform = read_plain_geotiff(path)
+    else:
+        try:
+            with rasterio.open(path) as dataset:
+                image = dataset.read(1)
+                crs = dataset.crs.to_string() if dataset.crs else ""
+                transform = tuple(dataset.transform)[:6]
+        except rasterio.errors.RasterioError as error:
+            raise QuakebenchError(f"{path}: cannot read as a GeoTIFF ({error})") from None
     a, b, _, d, e, _ = transform
     if b != 0 or d != 0 or abs(a) != abs(e) or e > 0:
         raise QuakebenchError(f"{path}: pixels must be square and north-up, transform {transform}")
     return Scene(scene_id or path.stem, image, crs, transform, acquired, place, role)
+
+
+def read_plain_geotiff(path: Path) -> tuple[np.ndarray, str, tuple[float, ...]]:
+    """Band 1, CRS and transform of a north-up GeoTIFF with tifffile, without GDAL.
+
+    Only the plain case is read: a pixel scale and one tie point, pixels as areas, a CRS given
+    by its EPSG code (the bundled scenes; the tests compare it with rasterio on each).
+    """
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tiff:
+            page = tiff.pages[0]
+            image = page.asarray()
+            keys = page.geotiff_tags or {}
+    except (OSError, ValueError, tifffile.TiffFileError) as error:
+        raise QuakebenchError(f"{path}: cannot read as a GeoTIFF ({error})") from None
+    scale, tie = keys.get("ModelPixelScale"), keys.get("ModelTiepoint")
+    code = keys.get("ProjectedCSTypeGeoKey") or keys.get("GeographicTypeGeoKey")
+    if scale is None or tie is None or code is None or int(keys.get("GTRasterTypeGeoKey", 1)) != 1:
+        raise QuakebenchError(
+            f"{path}: not a plain GeoTIFF (pixel scale, tie point, pixels as areas, EPSG code); "
+            "install rasterio to read it"
+        )
+    if image.ndim == 3:
+        image = image[..., 0] if page.planarconfig == tifffile.PLANARCONFIG.CONTIG else image[0]
+    col, row, _, x, y, _ = (float(v) for v in tie[:6])
+    transform = (
+        float(scale[0]),
+        0.0,
+        x - col * scale[0],
+        0.0,
+        -float(scale[1]),
+        y + row * scale[1],
+    )
+    return image, f"EPSG:{int(code)}", transform
 
 
 def check_same_grid(pre: Scene, post: Scene) -> None:

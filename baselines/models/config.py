@@ -6,6 +6,7 @@ The command line reads its choices and defaults here, so ``quakebench --help`` s
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,6 +148,74 @@ class NetworkConfig:
 
     def __post_init__(self) -> None:
         check_model_name(self.model)
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    """The one-window recipe (:mod:`baselines.models.window`): everything in one command.
+
+    Attributes
+    ----------
+    output : Path
+        Where the results files, the log and the figure go.
+    work : Path
+        Scratch: the bank and the runs (weights stay there, never in ``output``).
+    dataset, preset : str
+        The pinned split to regenerate and score (``prewarped`` ``mini``).
+    budget_s : float
+        Seconds for the whole recipe; the networks' steps are fitted to what is left.
+    models : tuple of str
+        Trained in turn, each with an equal share of the training time.
+    bank_fields, bank_size : int
+        The field bank (15 m pixels) built first, on every core.
+    crop, batch_size, learning_rate : int, int, float
+        The stream recipe's (:class:`TrainConfig` for the rest: curriculum, zero motion...).
+    steps : int or None
+        Steps per network; None fits them to the budget (a short timed run of each first).
+    validation_samples, test_samples : int or None
+        The first of the pinned validation and test samples (None: all of them).
+    workers : int or None
+        Processes for regenerating samples and the bank, and loaders (default: every core).
+    device : str or None
+        ``cuda`` where available.
+    seed : int
+    """
+
+    output: Path
+    work: Path
+    dataset: str = "prewarped"
+    preset: str = "mini"
+    budget_s: float = 480.0
+    models: tuple[str, ...] = ("flownets", "strainnet", "flownetsd")
+    bank_fields: int = 256
+    bank_size: int = 128
+    crop: int = 64
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    steps: int | None = None
+    validation_samples: int | None = None
+    test_samples: int | None = None
+    workers: int | None = None
+    device: str | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for model in self.models:
+            check_model_name(model)
+        if self.budget_s <= 0:
+            raise QuakebenchError(f"budget_s must be positive, got {self.budget_s}")
+        if self.steps is not None and self.steps < 1:
+            raise QuakebenchError(f"steps must be at least 1, got {self.steps}")
+
+    @property
+    def processes(self) -> int:
+        """Processes that regenerate samples and build the bank: ``workers`` or every core."""
+        return self.workers or os.cpu_count() or 1
+
+    @property
+    def loaders(self) -> int:
+        """The stream's loading processes: every core but two (the trainer's), none on two."""
+        return max(self.processes - 2, 0)
 
 
 def parse_floats(text: str) -> tuple[float, ...]:

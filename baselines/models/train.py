@@ -18,8 +18,8 @@ import os
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import datasets
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -33,10 +33,12 @@ from baselines.models.predict import predict_batch
 from baselines.models.registry import get_model
 from baselines.models.still import StillSubtracted
 from quakebench.atomic import atomic_path
-from quakebench.data.address import resolve
 from quakebench.data.torch_dataset import QuakebenchDataset
 from quakebench.data.transforms import Compose, NormalisedPair, RandomCrop, RandomDihedral
 from quakebench.errors import QuakebenchError
+
+if TYPE_CHECKING:
+    import datasets
 
 LOG_FIELDS = (
     "epoch",
@@ -54,7 +56,10 @@ NETWORK_FIELDS = ("images", "displacement", "valid")
 
 
 def training_samples(
-    dataset: str | os.PathLike | datasets.Dataset, split: str, crop: int | None, seed: int
+    dataset: str | os.PathLike | datasets.Dataset | list[dict],
+    split: str,
+    crop: int | None,
+    seed: int,
 ) -> QuakebenchDataset:
     """A split as network tensors; training splits get random crops, quarter turns and flips.
 
@@ -105,15 +110,29 @@ def _save(path: Path, state: dict) -> None:
 
 
 def train(
-    config: TrainConfig, progress: bool = True, model: torch.nn.Module | None = None
+    config: TrainConfig,
+    progress: bool = True,
+    model: torch.nn.Module | None = None,
+    validation: list[dict] | None = None,
 ) -> list[dict]:
     """Train (or resume training) a network; returns the log rows of this run.
 
     ``model`` is trained in place when given (else ``config.model`` is initialised from
-    ``config.seed``), so that a caller can inspect it afterwards.
+    ``config.seed``), so that a caller can inspect it afterwards. ``validation`` (samples held
+    in memory) replaces the dataset's validation split: with a stream, whose pairs are those
+    of ``config.data.dataset`` (``prewarped`` or ``postwarped``), no dataset is read at all.
     """
-    address = resolve(config.data)  # a Hub revision read at one commit throughout
     training = None
+    if validation is not None:
+        if config.stream is None:
+            raise QuakebenchError("validation samples in memory need a stream to train on")
+        dataset = config.data.dataset
+    else:
+        from quakebench.data.address import resolve  # pyarrow, datasets
+
+        address = resolve(config.data)  # a Hub revision read at one commit throughout
+        dataset = address.record["name"]
+        validation = address.load("validation")
     if config.stream is None:  # checked before anything is written
         training = training_samples(address.load("train"), "train", config.crop, config.seed)
         tile = training.split.features["valid"].shape[0]
@@ -130,10 +149,10 @@ def train(
     output.mkdir(parents=True, exist_ok=True)
     network = (model if model is not None else get_model(config.model)).to(device)
     run = _Run(config, network, device, output, rank, world)
-    validation = training_samples(address.load("validation"), "validation", None, config.seed)
-    run.validation_loader = DataLoader(validation, 1, num_workers=config.workers)
+    validating = training_samples(validation, "validation", None, config.seed)
+    run.validation_loader = DataLoader(validating, 1, num_workers=config.workers)
     if training is None:
-        rows = _train_stream(run, address.record["name"], progress)
+        rows = _train_stream(run, dataset, progress)
     else:
         rows = _train_epochs(run, training, progress)
     if world > 1:

@@ -34,15 +34,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import datasets
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from quakebench.config import DatasetConfig
-from quakebench.data.address import resolve
-from quakebench.data.reader import decode, features_layout
+
+if TYPE_CHECKING:  # imported where a split is read: samples in memory need no Arrow
+    import datasets
 
 Transform = Callable[[dict, np.random.Generator], dict]
 
@@ -52,8 +53,9 @@ class QuakebenchDataset(Dataset):
 
     Parameters
     ----------
-    dataset : str, path-like or datasets.Dataset
-        A dataset folder, a Hub name (``quakebench/prewarped``), or a split already loaded.
+    dataset : str, path-like, datasets.Dataset or list of dict
+        A dataset folder, a Hub name (``quakebench/prewarped``), a split already loaded, or
+        samples held in memory (decoded, e.g. regenerated: no Arrow library is needed).
     split : str
         ``train``, ``validation`` (or any split of the build); ignored for a loaded split.
     transform : callable, optional
@@ -71,7 +73,7 @@ class QuakebenchDataset(Dataset):
 
     def __init__(
         self,
-        dataset: str | os.PathLike | datasets.Dataset,
+        dataset: str | os.PathLike | datasets.Dataset | list[dict],
         split: str = "train",
         transform: Transform | None = None,
         fields: Sequence[str] | None = None,
@@ -81,21 +83,34 @@ class QuakebenchDataset(Dataset):
     ) -> None:
         self.transform, self.fields, self.seed = transform, fields, seed
         self.epoch = 0
+        self.samples: list[dict] | None = None
+        if isinstance(dataset, list):
+            self.samples = dataset
+            return
+        import datasets
+
+        from quakebench.data.address import resolve
+        from quakebench.data.reader import decode, features_layout
+
         if not isinstance(dataset, datasets.Dataset):
             address = resolve(DatasetConfig(str(dataset), config, revision))
             dataset = address.load(split)
         self.split = dataset.with_format("arrow")
         self.layout = features_layout(self.split.features)
+        self.decode = decode
 
     def set_epoch(self, epoch: int) -> None:
         """Draw the augmentations of epoch ``epoch`` (as ``DistributedSampler.set_epoch``)."""
         self.epoch = epoch
 
     def __len__(self) -> int:
-        return len(self.split)
+        return len(self.samples) if self.samples is not None else len(self.split)
 
     def __getitem__(self, index: int) -> dict:
-        sample = decode(self.split[index], self.layout)
+        if self.samples is not None:
+            sample = dict(self.samples[index])
+        else:
+            sample = self.decode(self.split[index], self.layout)
         if self.transform is not None:
             sample = self.transform(sample, np.random.default_rng([self.seed, self.epoch, index]))
         if self.fields is None:
