@@ -17,7 +17,7 @@ from baselines.models.loss import (  # noqa: E402
     absolute_error_sums,
     multiscale_loss,
 )
-from baselines.models.predict import predict_batch  # noqa: E402
+from baselines.models.predict import predict_batch, predict_displacement  # noqa: E402
 from baselines.models.registry import MODELS, get_model  # noqa: E402
 from baselines.models.train import network_batch, train, training_samples  # noqa: E402
 from quakebench.config import DatasetConfig  # noqa: E402
@@ -288,3 +288,31 @@ def test_two_process_ddp_on_cpu(tiny_dataset, tmp_path):
     differences = torch.cat([(model.state_dict()[k] - ranks[0][k]).abs().ravel() for k in ranks[0]])
     assert float(differences.max()) <= 2.5 * config.learning_rate
     assert float((differences > 1e-6).float().mean()) < 1e-3
+
+
+class _Gradient(torch.nn.Module):
+    """The gradient of post - pre as (east, north): a model that turns with its grid."""
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        difference = torch.nn.functional.pad(images[:, 1:] - images[:, :1], (1, 1, 1, 1))
+        east = (difference[..., 1:-1, 2:] - difference[..., 1:-1, :-2]) / 2
+        south = (difference[..., 2:, 1:-1] - difference[..., :-2, 1:-1]) / 2
+        return torch.cat([east, -south], dim=1)
+
+
+def test_symmetry_averaging_turns_each_prediction_back():
+    """An equivariant model's prediction is unchanged by averaging over the 8 symmetries (a
+    prediction turned back the wrong way would not be), and a biased one loses its bias."""
+    rng = np.random.default_rng(5)
+    pre, post = rng.normal(100, 10, (2, 64, 64)).astype(np.float32)
+    model = _Gradient().eval()
+    once = predict_displacement(model, pre, post, "cpu")
+    averaged = predict_displacement(model, pre, post, "cpu", symmetries=8)
+    np.testing.assert_allclose(averaged, once, rtol=1e-4, atol=1e-6)
+
+    class Eastward(torch.nn.Module):  # 1 px east whatever the pair: no symmetry at all
+        def forward(self, images: torch.Tensor) -> torch.Tensor:
+            return torch.stack([torch.ones_like(images[:, 0]), torch.zeros_like(images[:, 0])], 1)
+
+    biased = predict_displacement(Eastward(), pre, post, "cpu", symmetries=8)
+    np.testing.assert_allclose(biased, 0.0, atol=1e-7)

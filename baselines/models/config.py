@@ -140,14 +140,20 @@ class NetworkConfig:
         A ``best.pt`` or ``last.pt`` of :func:`baselines.models.train.train`.
     device : str or None
         ``cuda``, ``cpu``...; by default CUDA where available.
+    symmetries : int
+        1, or 8: the pair is also predicted under the other 7 symmetries of the square and
+        the 8 fields, turned back, averaged (exact: no interpolation across the fault).
     """
 
     model: str
     checkpoint: Path
     device: str | None = None
+    symmetries: int = 1
 
     def __post_init__(self) -> None:
         check_model_name(self.model)
+        if self.symmetries not in (1, 8):
+            raise QuakebenchError(f"symmetries: 1 or 8, got {self.symmetries}")
 
 
 @dataclass(frozen=True)

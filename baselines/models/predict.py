@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from baselines.models.config import MULTIPLE, NetworkConfig
 from baselines.models.registry import get_model
-from quakebench.data.transforms import normalise_pair
+from quakebench.data.transforms import flip_displacement, normalise_pair, rotate_displacement
 from quakebench.predictions import Predictor
 
 
@@ -24,13 +24,26 @@ def predict_batch(model: torch.nn.Module, images: torch.Tensor) -> torch.Tensor:
 
 
 def predict_displacement(
-    model: torch.nn.Module, pre: np.ndarray, post: np.ndarray, device
+    model: torch.nn.Module, pre: np.ndarray, post: np.ndarray, device, symmetries: int = 1
 ) -> np.ndarray:
-    """``float32 [2, H, W]`` displacement (east, north) of one pair, pixels."""
-    images = torch.from_numpy(normalise_pair(pre, post))[None].to(device)
-    with torch.no_grad():
-        output = predict_batch(model, images)[0]
-    return output.float().cpu().numpy()
+    """``float32 [2, H, W]`` displacement (east, north) of one pair, pixels.
+
+    With ``symmetries=8`` the pair is also turned and flipped (quarter turns, then the same
+    mirrored), each prediction turned back with its vectors, and the 8 averaged.
+    """
+    total = np.zeros((2, *np.shape(pre)))
+    for k in range(symmetries):
+        turns, flip = k % 4, k >= 4
+        pair = [np.rot90(image, turns) for image in (pre, post)]
+        if flip:
+            pair = [image[:, ::-1] for image in pair]
+        images = torch.from_numpy(normalise_pair(*pair))[None].to(device)
+        with torch.no_grad():
+            output = predict_batch(model, images)[0].float().cpu().numpy()
+        if flip:
+            output = flip_displacement(output)
+        total += rotate_displacement(output, -turns)
+    return (total / symmetries).astype(np.float32)
 
 
 def network_predictor(config: NetworkConfig) -> Predictor:
@@ -39,6 +52,6 @@ def network_predictor(config: NetworkConfig) -> Predictor:
     model = get_model(config.model, config.checkpoint).to(device).eval()
 
     def predict(sample: dict) -> np.ndarray:
-        return predict_displacement(model, sample["pre"], sample["post"], device)
+        return predict_displacement(model, sample["pre"], sample["post"], device, config.symmetries)
 
     return predict

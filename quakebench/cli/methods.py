@@ -221,4 +221,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     config_option(predict, NetworkConfig, "checkpoint", "best.pt or last.pt of a training run")
     _split_options(predict)
     config_option(predict, NetworkConfig, "device", "cuda, cpu, ... (default: cuda if available)")
+    config_option(
+        predict,
+        NetworkConfig,
+        "symmetries",
+        "8: average the predictions under the 8 symmetries of the square, turned back",
+        choices=(1, 8),
+    )
     predict.set_defaults(run=_predict, config=NetworkConfig)
