@@ -72,6 +72,7 @@ def main() -> None:
     for name in ("bank_fields", "bank_size", "crop", "batch_size", "seed"):
         run.add_argument(f"--{name.replace('_', '-')}", type=int, default=defaults[name])
     run.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
+    run.add_argument("--symmetries", type=int, choices=(1, 8), default=defaults["symmetries"])
     for name in ("steps", "validation_samples", "test_samples", "workers"):
         run.add_argument(f"--{name.replace('_', '-')}", type=int, default=defaults[name])
     run.add_argument("--device", default=defaults["device"])

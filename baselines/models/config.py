@@ -178,6 +178,9 @@ class WindowConfig:
         The stream recipe's (:class:`TrainConfig` for the rest: curriculum, zero motion...).
     steps : int or None
         Steps per network; None fits them to the budget (a short timed run of each first).
+    symmetries : int
+        Predictions averaged over 1 or the 8 symmetries of the square when scoring
+        (:class:`NetworkConfig`).
     validation_samples, test_samples : int or None
         The first of the pinned validation and test samples (None: all of them).
     workers : int or None
@@ -199,6 +202,7 @@ class WindowConfig:
     batch_size: int = 32
     learning_rate: float = 1e-4
     steps: int | None = None
+    symmetries: int = 8
     validation_samples: int | None = None
     test_samples: int | None = None
     workers: int | None = None

@@ -175,7 +175,7 @@ def score_network(
 ) -> dict:
     """The results file of a trained network's best checkpoint on the regenerated test split."""
     predict = network_predictor(
-        NetworkConfig(trained.model, trained.folder / "best.pt", config.device)
+        NetworkConfig(trained.model, trained.folder / "best.pt", config.device, config.symmetries)
     )
     started = time.perf_counter()
     predictions = {sample_id: predict(sample) for sample_id, sample in test.items()}
@@ -193,7 +193,8 @@ def score_network(
         f"one-window recipe (baselines/models/window.py): {config.bank_fields} fields of "
         f"{config.bank_size} px, crop {config.crop}, batch {config.batch_size}, lr "
         f"{config.learning_rate:g} cosine over {trained.steps} steps fitted to the window, "
-        f"seed {config.seed}; checkpoint selected on validation"
+        f"seed {config.seed}; checkpoint selected on validation; predictions averaged over "
+        f"{config.symmetries} symmetries of the square"
     )
     return results_file(
         scored,
