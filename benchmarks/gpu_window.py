@@ -22,7 +22,6 @@ not used. On a CPU it runs at a tiny size (``--steps 2 --test-samples 2 ...``), 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -53,29 +52,40 @@ def install_wheels(folder: Path, target: Path) -> None:
 
 
 def main() -> None:
-    from baselines.models.config import WindowConfig
+    from baselines.models.config import MODEL_NAMES, WindowConfig
+    from quakebench.cli.options import config_from, config_option
 
-    defaults = {f.name: f.default for f in dataclasses.fields(WindowConfig)}
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     wheels = commands.add_parser("wheels", help="download the carried wheels (here)")
     wheels.add_argument("folder", type=Path)
     run = commands.add_parser("run", help="run the recipe (there)")
     run.add_argument("--wheels", type=Path, help="install these wheels first")
-    run.add_argument("--site", type=Path, default=Path("/tmp/window-site"))
-    run.add_argument("--output", type=Path, required=True)
-    run.add_argument("--work", type=Path, required=True)
-    for name in ("dataset", "preset"):
-        run.add_argument(f"--{name}", default=defaults[name])
-    run.add_argument("--budget-s", type=float, default=defaults["budget_s"])
-    run.add_argument("--models", nargs="+", default=list(defaults["models"]))
-    for name in ("bank_fields", "bank_size", "crop", "batch_size", "seed"):
-        run.add_argument(f"--{name.replace('_', '-')}", type=int, default=defaults[name])
-    run.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
-    run.add_argument("--symmetries", type=int, choices=(1, 8), default=defaults["symmetries"])
-    for name in ("steps", "validation_samples", "test_samples", "workers"):
-        run.add_argument(f"--{name.replace('_', '-')}", type=int, default=defaults[name])
-    run.add_argument("--device", default=defaults["device"])
+    run.add_argument(
+        "--site", type=Path, default=Path("/tmp/window-site"), help="where the wheels go"
+    )
+
+    def option(field: str, help: str, **kwargs) -> None:
+        config_option(run, WindowConfig, field, help, **kwargs)
+
+    option("output", "results files, window.json, the log and the figure", type=Path)
+    option("work", "scratch: the bank and the runs (weights)", type=Path)
+    option("dataset", "the pinned dataset to regenerate and score")
+    option("preset", "its preset")
+    option("budget_s", "seconds for the whole recipe")
+    option("models", "networks, trained in turn", nargs="+", type=str, choices=MODEL_NAMES)
+    option("bank_fields", "fields in the bank")
+    option("bank_size", "side of the bank's fields, pixels")
+    option("crop", "training crop side, pixels")
+    option("batch_size", "samples per step")
+    option("learning_rate", "AdamW learning rate")
+    option("steps", "steps per network (default: fitted to the budget)", type=int)
+    option("symmetries", "predictions averaged over 1 or 8 symmetries", choices=(1, 8))
+    option("validation_samples", "the first pinned validation samples (default: all)", type=int)
+    option("test_samples", "the first pinned test samples (default: all)", type=int)
+    option("workers", "processes (default: every core)", type=int)
+    option("device", "cuda, cpu, ... (default: cuda if available)")
+    option("seed", "seed of the bank and the training runs")
     args = parser.parse_args()
 
     if args.command == "wheels":
@@ -85,8 +95,7 @@ def main() -> None:
         install_wheels(args.wheels, args.site)
     from baselines.models.window import run_window
 
-    options = {k: v for k, v in vars(args).items() if k not in ("command", "wheels", "site")}
-    summary = run_window(WindowConfig(**{**options, "models": tuple(args.models)}))
+    summary = run_window(config_from(WindowConfig, args, models=tuple(args.models)))
     print(f"phases (s): {summary['phases_s']}, total {summary['total_s']} s")
     for model, network in summary["networks"].items():
         print(
