@@ -90,6 +90,12 @@ _V3_REASON = (
     "generator 0.3.0: the field's samples evaluated element group by element group; generator "
     "0.4.0 evaluates them with a treecode (the same physics, differences within 1e-3 of the peak)"
 )
+_V4_REASON = (
+    "generator 0.4.0: the treecode's boxes bisected along their widest axis, its clusters down "
+    "to two elements; generator 0.5.0 bisects the boxes across the strike until they are twice "
+    "as long along it, the clusters down to one element, and finds the pixels' row levels in "
+    "one table of the row curves (the same physics, differences within 1e-3 of the peak)"
+)
 _V2_REASON = (
     "generator 0.2.0: NumPy's SIMD power and exp kernels made the bits depend on the processor "
     "(fixed in generator 0.3.0); the content hash read the rupture trace as float32"
@@ -103,19 +109,19 @@ PRESETS = {
         size=256,
         seed=2026,
         content_sha256={
-            "prewarped": "29b9533e7b72653054ac0fa070d5606d3b88e94cbb9c3d58bd69ea391e7e3cce",
-            "postwarped": "22bacdbd9f1e42c36bcf6601a5d747172de12f1c3b933d870dd1036e3e18b7a3",
+            "prewarped": "2ebf7013bc5b6d176a68fa670c328c1a9ecf4feba97dcff0c191fb44205cfeb9",
+            "postwarped": "a77594ca47bda25cf4795c6e36193db6e29cf5101bc934cefe9ba0629441a528",
         },
         split_sha256={
             "prewarped": {
-                "train": "33a9b520b442f88287b832ed6ed3dc5031fa8dd1181a5dce0bfd582a17e04fb5",
-                "validation": "7199ee817a26160603874ffa53e35f01d4592e2eadaf397df4a8fd0deb35b105",
-                "test": "ab9ba544f9b501dd2f8adeed066f69986207e3f0d390262da28aaacc33771c79",
+                "train": "bf1725c5e5b68a21c79b7256e7c8eb736d489bac81fab29a8cb19236ecf91ea1",
+                "validation": "8eb7b0c492fb4eab092f3fd10d92335c0d2b5ed5eae605d4f5860aaba8a42fae",
+                "test": "48ecdd88ab062fbacac2b1daf96eff5d19ba2a8b96f05b148af38787a2a985f5",
             },
             "postwarped": {
-                "train": "30a4df847ad029abbc667f5fa4e801f57c8d680e12ba8b5d41b22d0bf14e981c",
-                "validation": "9adf6979ee250760977c790f4c95625051e8a44cc7e318803e52b380ba1b54b0",
-                "test": "693c96b7d527a3bd742a6a3c685bd622bb0bd33e118e0c132d9774b7f4202002",
+                "train": "d241b88aa41172d719f9ce36dfe86bf670a94cd193e4deae5c3c221ae9dfac85",
+                "validation": "616b03fba00d94e5d21bbbb1b0c932ede9c73d0ee59b07920c042a2729b8ae55",
+                "test": "5a5644e40ea72aeb78f141daa659f0959630b1ad639695e4e1240d0177d31b8e",
             },
         },
         drift_ids={
@@ -153,10 +159,12 @@ PRESETS = {
             "prewarped": {
                 "d07b15e5b16fb87ab5f58a28be00a7eda3941b0bc72db106a5df33becf975855": _V2_REASON,
                 "19cb78e071455d36a64b79873f82fd86f10d6b65762a7187c088574d16b61b4c": _V3_REASON,
+                "29b9533e7b72653054ac0fa070d5606d3b88e94cbb9c3d58bd69ea391e7e3cce": _V4_REASON,
             },
             "postwarped": {
                 "d653778c6cd2f62e20eb2e9bd7f366d9e739a0d7e6a877af70bdc930d466094b": _V2_REASON,
                 "17ec179b371804b4fb030af9756b71043f803441cc5988d7b3753dd586c804d5": _V3_REASON,
+                "22bacdbd9f1e42c36bcf6601a5d747172de12f1c3b933d870dd1036e3e18b7a3": _V4_REASON,
             },
         },
     ),

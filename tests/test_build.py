@@ -206,9 +206,9 @@ def test_other_build_in_the_same_folder_is_refused(builds, capsys):
 # change to the physics, the scenes or the rendering changes these, and must come with a new
 # generator version (baselines/generator/simulate.py) and new pins.
 PINNED = {
-    "generator": "quakebench-generator 0.4.0",
-    "prewarped": "2a860dc09c689f440bb933d5be58b1f2293a61f3c91d999a327aacbe3a5355cb",
-    "postwarped": "9ceba4e7f1ff064fb44c5f9bbb45eff7a6abe66a0a14a8a8ab388b8967e24771",
+    "generator": "quakebench-generator 0.5.0",
+    "prewarped": "eaf175fbf5e30378580d6ca10f0e90fcd3303432ff2763814ce0473fbbf165bc",
+    "postwarped": "b08c520b9b8c4831c5374aeec2b480f66015abe90ee9591c7a8e0a55abef9738",
 }
 
 

@@ -24,10 +24,12 @@ from baselines.generator.tile import TileConfig
 from quakebench.atomic import atomic_path
 from quakebench.errors import QuakebenchError
 
-GENERATOR_VERSION = "quakebench-generator 0.4.0"
+GENERATOR_VERSION = "quakebench-generator 0.5.0"
 """Goes into every sample: a change to what the generator renders must come with a new one
 (0.3.0: powers and exponentials through the C library, the same bits on every processor;
-0.4.0: the field's samples evaluated by a treecode, the deep elements with the rest)."""
+0.4.0: the field's samples evaluated by a treecode, the deep elements with the rest;
+0.5.0: the treecode's boxes thinner across the strike and its clusters down to one element,
+the pixels' row levels read from one table of the row curves)."""
 
 
 @dataclass(frozen=True)

@@ -52,14 +52,48 @@ def row_levels(band: float, near_spacing: float, ratio: float, reach: float) -> 
     return np.asarray(levels)
 
 
-def lagrange_weights(x: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """Cubic Lagrange weights ``[N, 4]`` at ``x [N]`` for per-point nodes ``[N, 4]``."""
-    weights = np.ones_like(nodes)
+def lagrange_weights(x: np.ndarray, stencils: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Cubic Lagrange weights ``[N, 4]`` at ``x [N]`` on the nodes ``stencils[which]``.
+
+    ``stencils [K, 4]`` are the node sets, shared by many points: their denominators are
+    computed once per set.
+    """
+    denominators = np.ones_like(stencils)
     for q in range(4):
         for r in range(4):
             if r != q:
-                weights[:, q] *= (x - nodes[:, r]) / (nodes[:, q] - nodes[:, r])
+                denominators[:, q] *= stencils[:, q] - stencils[:, r]
+    d0, d1, d2, d3 = (x - stencils[:, q][which] for q in range(4))
+    low, high = d0 * d1, d2 * d3
+    weights = np.empty((x.size, 4))
+    for q, numerator in enumerate((d1 * high, d0 * high, low * d3, low * d2)):
+        weights[:, q] = numerator / denominators[:, q][which]
     return weights
+
+
+@dataclass(frozen=True)
+class CurveTable:
+    """Row curves ``G_j(s)`` tabulated on one grid ``s = start + k * step``, ``values [J, K]``.
+
+    Every curve's own nodes lie on the grid (see :func:`smoothed_curve`), so linear
+    interpolation in the table is the curve itself.
+    """
+
+    start: float
+    step: float
+    values: np.ndarray
+
+    def locate(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Grid interval ``[N]`` of each ``s`` and the fraction across it."""
+        position = np.clip((s - self.start) / self.step, 0.0, self.values.shape[1] - 1.0)
+        index = np.minimum(position.astype(int), self.values.shape[1] - 2)
+        return index, position - index
+
+    def at(self, row: np.ndarray, index: np.ndarray, fraction: np.ndarray) -> np.ndarray:
+        """``G_row(s)`` at points located by :meth:`locate`."""
+        flat = row * self.values.shape[1] + index
+        table = self.values.ravel()
+        return table[flat] * (1.0 - fraction) + table[flat + 1] * fraction
 
 
 @dataclass(frozen=True)
@@ -75,6 +109,8 @@ class SideRows:
     curves : list of (numpy.ndarray, numpy.ndarray)
         ``(s, G_j(s))``: row ``j``'s smoothed trace, tabulated finely enough for linear
         interpolation.
+    table : CurveTable
+        The same curves over the pixels' along-strike extent, for finding pixels' levels.
     starts, steps : numpy.ndarray
         ``[J]``: row ``j`` has samples at ``s = starts[j] + i * steps[j]``, ``i < counts[j]``.
     counts : numpy.ndarray
@@ -84,6 +120,7 @@ class SideRows:
     side: float
     levels: np.ndarray
     curves: list[tuple[np.ndarray, np.ndarray]]
+    table: CurveTable
     starts: np.ndarray
     steps: np.ndarray
     counts: np.ndarray
@@ -107,22 +144,16 @@ class SideRows:
     def level_of(self, s: np.ndarray, n: np.ndarray) -> np.ndarray:
         """The level ``m`` of points ``(s, n)`` on this side (solves ``n = G(s, m) + side m``).
 
-        Each iteration reads only the two curves around a point's current level.
+        ``s`` must lie within the extent the rows were built for.
         """
-        m = self.side * (n - np.interp(s, *self.curves[0]))
+        index, fraction = self.table.locate(s)
+        m = self.side * (n - self.table.at(np.zeros_like(index), index, fraction))
         for _ in range(LEVEL_ITERATIONS):
             j = np.clip(np.searchsorted(self.levels, m) - 1, 0, len(self.levels) - 2)
             t = np.clip((m - self.levels[j]) / (self.levels[j + 1] - self.levels[j]), 0.0, 1.0)
-            offset = np.empty_like(m)
-            order = np.argsort(j, kind="stable")
-            bounds = np.searchsorted(j[order], np.arange(len(self.levels)))
-            for level in range(len(self.levels) - 1):
-                at = order[bounds[level] : bounds[level + 1]]
-                if at.size:
-                    lower = np.interp(s[at], *self.curves[level])
-                    upper = np.interp(s[at], *self.curves[level + 1])
-                    offset[at] = (1 - t[at]) * lower + t[at] * upper
-            m = self.side * (n - offset)
+            lower = self.table.at(j, index, fraction)
+            upper = self.table.at(j + 1, index, fraction)
+            m = self.side * (n - (lower + t * (upper - lower)))
         return m
 
     def interpolate(self, values: np.ndarray, s: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -137,7 +168,8 @@ class SideRows:
         order = np.argsort(first, kind="stable")
         first, s = first[order], s[order]
         starts = np.searchsorted(first, np.arange(len(self.levels) + 1))
-        weights = lagrange_weights(m[order], self.levels[first[:, None] + np.arange(4)])
+        stencils = self.levels[np.arange(len(self.levels) - 3)[:, None] + np.arange(4)]
+        weights = lagrange_weights(m[order], stencils, first)
         out = np.zeros((s.size, values.shape[1]))
         for j in range(len(self.levels)):
             use = slice(starts[max(j - 3, 0)], starts[j + 1])
@@ -146,9 +178,12 @@ class SideRows:
             knots = self.starts[j] + self.steps[j] * np.arange(self.counts[j])
             if s[use].min() < knots[0] or s[use].max() > knots[-1]:
                 raise RuntimeError(f"row {j} does not cover the pixels that need it")
-            spline = CubicSpline(knots, values[bounds[j] : bounds[j + 1]], axis=0)
-            rows = np.arange(use.start, use.stop)
-            out[use] += weights[rows, j - first[use], None] * spline(s[use])
+            along = CubicSpline(knots, values[bounds[j] : bounds[j + 1]], axis=0)(s[use])
+            # Row j is the k-th of the points whose first row is j - k: a contiguous block.
+            for k in range(max(j - len(self.levels) + 4, 0), min(j, 3) + 1):
+                block = slice(starts[j - k], starts[j - k + 1])
+                part = slice(block.start - use.start, block.stop - use.start)
+                out[block] += weights[block, k, None] * along[part]
         unsorted = np.empty_like(out)
         unsorted[order] = out
         return unsorted
@@ -159,12 +194,14 @@ def smoothed_curve(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``curve`` smoothed by a Gaussian of width ``sigma``, tabulated over ``s_range``.
 
-    The table spacing grows with ``sigma`` (a smooth curve needs few samples) and it reaches
-    far enough beyond ``s_range`` that the smoothing's end effects miss the rows.
+    The table spacing grows with ``sigma`` (a smooth curve needs few samples), in multiples of
+    :data:`FINE_STEP_PX`, and it reaches far enough beyond ``s_range`` that the smoothing's end
+    effects miss the rows.
     """
-    spacing = max(FINE_STEP_PX, sigma / 4)
-    margin = 8 * step + 4 * sigma
-    s = np.arange(s_range[0] - margin, s_range[1] + margin + spacing, spacing)
+    # A multiple of the fine step from ``s_range[0]``: every node lies on the curve table's grid.
+    spacing = FINE_STEP_PX * max(round(sigma / 4 / FINE_STEP_PX), 1)
+    margin = np.ceil((8 * step + 4 * sigma) / spacing) * spacing
+    s = s_range[0] + np.arange(-margin, s_range[1] - s_range[0] + margin + spacing, spacing)
     n = curve(s)
     if sigma > 0:
         n = gaussian_filter1d(n, sigma / spacing)
@@ -210,10 +247,17 @@ def build_side_rows(
         curves.append(curve_j)
         starts.append(s[lo])
         counts.append(hi - lo + 1)
+    grid = s_range[0] + FINE_STEP_PX * np.arange(
+        np.ceil((s_range[1] - s_range[0]) / FINE_STEP_PX) + 2
+    )
+    table = CurveTable(
+        s_range[0], FINE_STEP_PX, np.stack([np.interp(grid, *curve_j) for curve_j in curves])
+    )
     return SideRows(
         side=side,
         levels=levels,
         curves=curves,
+        table=table,
         starts=np.asarray(starts),
         steps=steps,
         counts=np.asarray(counts),

@@ -6,8 +6,9 @@ their centres, ``R`` the distance between the centres). The field of ``C`` is th
 over ``T``, its nearest singularity at least ``(1/theta - 1) r_T`` from ``T``'s centre, so it
 is evaluated only at ``T``'s Chebyshev nodes and interpolated: the error falls geometrically
 with the number of nodes per axis at a rate set by ``theta`` and the box's width along that
-axis. Boxes are aligned with a given direction (the fault's strike), so that a box of samples
-along a row is long and thin and needs few nodes across it. The pairs that are not well
+axis. Boxes are aligned with a given direction (the fault's strike) and bisected across it
+until they are twice as long along it, so that a box of samples near the trace is long and thin
+and needs few nodes across it. The pairs that are not well
 separated are split, the larger side first, down to leaf pairs, evaluated directly; so the
 step at the trace, which only nearby triangles make, is always exact.
 
@@ -51,12 +52,17 @@ class TreecodeConfig:
         Most points in a leaf box.
     leaf_triangles : int
         Most triangles in a leaf cluster.
+    aspect : float
+        A box of points is bisected across the strike while it is less than this many times
+        longer along it than across: the field varies faster across the trace than along it,
+        and a long, thin box near the trace separates from more of the fault.
     """
 
     theta: float = 0.5
     degree: int = 6
     leaf_points: int = 64
-    leaf_triangles: int = 2
+    leaf_triangles: int = 1
+    aspect: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ def _build_tree(keys: np.ndarray, extent_lo: np.ndarray, extent_hi: np.ndarray, 
     """Bisect items at the median of ``keys [N, D]`` along the widest axis, down to ``leaf``.
 
     ``extent_lo`` and ``extent_hi`` (``[N, D]``) bound each item; a node's box bounds its items'.
+    Scaling an axis of ``keys`` (and not the extents) makes boxes proportionally thinner along it.
     """
     order = np.arange(len(keys))
     nodes: list[list] = []  # [start, end, left, right]
@@ -312,7 +319,7 @@ def treecode_displacement_m(
         return cos * u - sin * v, sin * u + cos * v
 
     uv = to_box_frame(east, north)
-    points = _build_tree(uv, uv, uv, config.leaf_points)
+    points = _build_tree(uv * np.array([1.0, config.aspect]), uv, uv, config.leaf_points)
     centres = triangles_m.mean(axis=1)
     centres[:, :2] = to_box_frame(centres[:, 0], centres[:, 1])
     corners = triangles_m.copy()
