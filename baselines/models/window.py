@@ -291,9 +291,8 @@ def run_window(config: WindowConfig, progress: bool = True) -> dict:
         written.append(path.name)
         now = phase(f"score {model}", now)
 
-    # Zero's validation MAE: over every valid pixel of every sample, as the metrics pool them.
-    errors = [np.abs(s["displacement"][:, s["valid"] > 0]) for s in validation]
-    zero_px = float(sum(e.sum() for e in errors) / sum(e.size for e in errors))
+    zero = {s["id"]: np.zeros_like(s["displacement"]) for s in validation}
+    zero_px = score(zero, validation)["metrics"]["mae"]
     curves = {
         n.model: ([row["step"] for row in n.log], [row["validation_mae_px"] for row in n.log])
         for n in trained
