@@ -71,7 +71,7 @@ def synthetic_results(
         "dataset": {
             "name": "prewarped",
             "preset": "mini" if official else None,
-            "generator": "quakebench-generator 0.5.0",
+            "generator": "quakebench-generator 0.6.0",
             "seed": 2026,
             "size": 256,
             "num_samples": 200,

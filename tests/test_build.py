@@ -206,9 +206,9 @@ def test_other_build_in_the_same_folder_is_refused(builds, capsys):
 # change to the physics, the scenes or the rendering changes these, and must come with a new
 # generator version (baselines/generator/simulate.py) and new pins.
 PINNED = {
-    "generator": "quakebench-generator 0.5.0",
-    "prewarped": "eaf175fbf5e30378580d6ca10f0e90fcd3303432ff2763814ce0473fbbf165bc",
-    "postwarped": "b08c520b9b8c4831c5374aeec2b480f66015abe90ee9591c7a8e0a55abef9738",
+    "generator": "quakebench-generator 0.6.0",
+    "prewarped": "3053fc94e7a4090d7da5de8e75ab9fc3e958037c5c6bb77096e7489a15177f33",
+    "postwarped": "fab864469ffdc44e9af804378766edb647c2d60803a2e71dca4ca5c859fbf88f",
 }
 
 

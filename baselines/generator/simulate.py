@@ -24,12 +24,15 @@ from baselines.generator.tile import TileConfig
 from quakebench.atomic import atomic_path
 from quakebench.errors import QuakebenchError
 
-GENERATOR_VERSION = "quakebench-generator 0.5.0"
+GENERATOR_VERSION = "quakebench-generator 0.6.0"
 """Goes into every sample: a change to what the generator renders must come with a new one
 (0.3.0: powers and exponentials through the C library, the same bits on every processor;
 0.4.0: the field's samples evaluated by a treecode, the deep elements with the rest;
 0.5.0: the treecode's boxes thinner across the strike and its clusters down to one element,
-the pixels' row levels read from one table of the row curves)."""
+the pixels' row levels read from one table of the row curves;
+0.6.0: pixels far from the trace upsampled from a lattice of nodes every 4th pixel, rows
+interpolated across in the log of the distance, pixels near a trace vertex evaluated directly,
+the treecode's separation 0.55)."""
 
 
 @dataclass(frozen=True)

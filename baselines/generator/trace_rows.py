@@ -52,22 +52,17 @@ def row_levels(band: float, near_spacing: float, ratio: float, reach: float) -> 
     return np.asarray(levels)
 
 
-def lagrange_weights(x: np.ndarray, stencils: np.ndarray, which: np.ndarray) -> np.ndarray:
-    """Cubic Lagrange weights ``[N, 4]`` at ``x [N]`` on the nodes ``stencils[which]``.
-
-    ``stencils [K, 4]`` are the node sets, shared by many points: their denominators are
-    computed once per set.
-    """
-    denominators = np.ones_like(stencils)
-    for q in range(4):
-        for r in range(4):
-            if r != q:
-                denominators[:, q] *= stencils[:, q] - stencils[:, r]
-    d0, d1, d2, d3 = (x - stencils[:, q][which] for q in range(4))
+def lagrange_weights(x: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Cubic Lagrange weights ``[N, 4]`` at ``x [N]`` on each point's own ``nodes [N, 4]``."""
+    d0, d1, d2, d3 = (x - nodes[:, q] for q in range(4))
     low, high = d0 * d1, d2 * d3
     weights = np.empty((x.size, 4))
     for q, numerator in enumerate((d1 * high, d0 * high, low * d3, low * d2)):
-        weights[:, q] = numerator / denominators[:, q][which]
+        denominator = np.ones(x.size)
+        for r in range(4):
+            if r != q:
+                denominator *= nodes[:, q] - nodes[:, r]
+        weights[:, q] = numerator / denominator
     return weights
 
 
@@ -159,7 +154,9 @@ class SideRows:
     def interpolate(self, values: np.ndarray, s: np.ndarray, m: np.ndarray) -> np.ndarray:
         """Interpolate row values ``[P, 3]`` (ordered as :meth:`points`) to points ``(s, m)``.
 
-        Cubic splines along each row, cubic Lagrange across the four nearest rows.
+        Cubic splines along each row, cubic Lagrange across the four nearest rows in ``log m``:
+        away from the trace the field decays like a power of ``m``, and the levels are evenly
+        spaced in ``log m`` there, so the interpolant errs several times less than in ``m``.
         """
         bounds = np.concatenate([[0], np.cumsum(self.counts)])
         interval = np.searchsorted(self.levels, m, side="right") - 1
@@ -168,8 +165,9 @@ class SideRows:
         order = np.argsort(first, kind="stable")
         first, s = first[order], s[order]
         starts = np.searchsorted(first, np.arange(len(self.levels) + 1))
-        stencils = self.levels[np.arange(len(self.levels) - 3)[:, None] + np.arange(4)]
-        weights = lagrange_weights(m[order], stencils, first)
+        # A pixel just inside the first row (the band's edge) stays on the stencil's side of 0.
+        log_m = np.log(np.maximum(m[order], self.levels[0] / 2))
+        weights = lagrange_weights(log_m, np.log(self.levels)[first[:, None] + np.arange(4)])
         out = np.zeros((s.size, values.shape[1]))
         for j in range(len(self.levels)):
             use = slice(starts[max(j - 3, 0)], starts[j + 1])

@@ -58,7 +58,7 @@ class TreecodeConfig:
         and a long, thin box near the trace separates from more of the fault.
     """
 
-    theta: float = 0.5
+    theta: float = 0.575
     degree: int = 6
     leaf_points: int = 64
     leaf_triangles: int = 1
@@ -111,8 +111,11 @@ def _build_tree(keys: np.ndarray, extent_lo: np.ndarray, extent_hi: np.ndarray, 
         stack.append((middle, end, index, 1))
         stack.append((start, middle, index, 0))
     start, end, left, right = (np.array(column) for column in zip(*nodes, strict=True))
-    lo = np.stack([extent_lo[order[a:b]].min(axis=0) for a, b in zip(start, end, strict=True)])
-    hi = np.stack([extent_hi[order[a:b]].max(axis=0) for a, b in zip(start, end, strict=True)])
+    # Each node's extent, reduced over its range of sorted items: [start, end) pairs interleaved
+    # for reduceat, the odd (between-range) reductions dropped; a row past the end pads it.
+    bounds = np.column_stack([start, end]).ravel()
+    lo = np.minimum.reduceat(np.vstack([extent_lo[order], extent_lo[:1]]), bounds)[::2]
+    hi = np.maximum.reduceat(np.vstack([extent_hi[order], extent_hi[:1]]), bounds)[::2]
     centre = (lo + hi) / 2
     radius = np.linalg.norm(hi - lo, axis=1) / 2
     return _Tree(order, start, end, left, right, centre, radius, lo, hi)
@@ -182,6 +185,12 @@ def _box_nodes(
             )
         )
     return nodes
+
+
+def _node_grid(nodes: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(u, v)`` of a box's tensor grid of nodes, flat, ``u`` varying slowest."""
+    u, v = nodes
+    return np.repeat(u, v.size), np.tile(v, u.size)
 
 
 def _interpolate(
@@ -350,12 +359,11 @@ def treecode_displacement_m(
     nodes = _box_nodes(points, half, degrees)
     node_values: dict[int, np.ndarray] = {}
     for t, chosen_clusters in far.items():
-        grid_u, grid_v = np.meshgrid(*nodes[t], indexing="ij")
         chosen = members(chosen_clusters)
         node_values[t] = stats.evaluate(
-            f"{part}_nodes", *to_map(grid_u.ravel(), grid_v.ravel()),
+            f"{part}_nodes", *to_map(*_node_grid(nodes[t])),
             triangles_m[chosen], slip_tde_m[chosen],
-        ).reshape(*grid_u.shape, 3)  # fmt: skip
+        ).reshape(*degrees[t], 3)  # fmt: skip
     for t in range(len(points.start)):
         if t not in node_values:
             continue
@@ -365,8 +373,7 @@ def treecode_displacement_m(
             sorted_out[span] += _interpolate(values, nodes[t], *sorted_uv[span].T)
             continue
         for child in (points.left[t], points.right[t]):
-            grid_u, grid_v = np.meshgrid(*nodes[child], indexing="ij")
-            passed = _interpolate(values, nodes[t], grid_u.ravel(), grid_v.ravel())
-            node_values[child] = node_values.get(child, 0.0) + passed.reshape(*grid_u.shape, 3)
+            passed = _interpolate(values, nodes[t], *_node_grid(nodes[child]))
+            node_values[child] = node_values.get(child, 0.0) + passed.reshape(*degrees[child], 3)
     out[points.order] = sorted_out
     return out
