@@ -122,8 +122,8 @@ def _side_interpolated_field(
     frame = rupture.frame
     tile_size_m = size * pixel_size_m
     trace = rupture.trace_m
-    trace_s, trace_n = frame.to_fault(trace[:, 0], trace[:, 1])
-    curve = trace_curve(trace_s / pixel_size_m, trace_n / pixel_size_m)
+    vertex_s, vertex_n = (v / pixel_size_m for v in frame.to_fault(trace[:, 0], trace[:, 1]))
+    curve = trace_curve(vertex_s, vertex_n)
 
     def fault_px(col: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(s, n, n - g(s))`` of pixel coordinates, in pixels."""
@@ -165,13 +165,15 @@ def _side_interpolated_field(
     # every other cell are interpolated from the rows (or evaluated, in the band) one by one.
     node_level = np.zeros(node_s.size)
     far_cells = np.zeros((lattice.cell_count(size, step),) * 2, dtype=bool)
+    far_nodes = []  # per side: the nodes that serve cells
     for rows in sides:
         on_side = np.flatnonzero(
             (np.sign(node_offset) == rows.side) & (np.abs(node_offset) >= config.band_px)
         )
         node_level[on_side] = rows.level_of(node_s[on_side], node_n[on_side])
+        far_nodes.append(on_side[node_level[on_side] >= config.lattice_from_px])
         usable = np.zeros(node_s.size, dtype=bool)
-        usable[on_side] = node_level[on_side] >= config.lattice_from_px
+        usable[far_nodes[-1]] = True
         far_cells |= lattice.full_stencil_cells(usable.reshape(node_row.shape))
     cell_row, cell_col = np.nonzero(~far_cells)
     phase_row, phase_col = np.divmod(np.arange(step * step), step)
@@ -180,7 +182,6 @@ def _side_interpolated_field(
     inside = (row < size) & (col < size)
     row, col = row[inside], col[inside]
     s, n, offset = fault_px(col.astype(float), row.astype(float))
-    vertex_s, vertex_n = trace_s / pixel_size_m, trace_n / pixel_size_m
     band = (np.abs(offset) < config.band_px) | (
         distance_to_vertices(s, n, vertex_s, vertex_n) < config.vertex_px
     )
@@ -206,10 +207,7 @@ def _side_interpolated_field(
     pixel_values = np.empty((s.size, 3))
     pixel_values[band] = values[sum(counts) :]
     start = 0
-    for rows, count in zip(sides, counts, strict=True):
-        nodes = np.flatnonzero(
-            (np.sign(node_offset) == rows.side) & (node_level >= config.lattice_from_px)
-        )
+    for rows, count, nodes in zip(sides, counts, far_nodes, strict=True):
         pixels = np.flatnonzero(~band & (np.sign(offset) == rows.side))
         interpolated = rows.interpolate(
             values[start : start + count],

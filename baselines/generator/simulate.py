@@ -32,7 +32,7 @@ GENERATOR_VERSION = "quakebench-generator 0.6.0"
 the pixels' row levels read from one table of the row curves;
 0.6.0: pixels far from the trace upsampled from a lattice of nodes every 4th pixel, rows
 interpolated across in the log of the distance, pixels near a trace vertex evaluated directly,
-the treecode's separation 0.55)."""
+the treecode's separation 0.575)."""
 
 
 @dataclass(frozen=True)
