@@ -7,7 +7,7 @@ In one run, on real Landsat-8 texture shifted by exact Fourier shifts:
 1. windows per second and mean error of this correlator (batched) and of a per-window loop of
    scikit-image's ``phase_cross_correlation(upsample_factor=100)`` on the same 32 x 32 windows;
 2. the time for a dense step-1 displacement map of a 1024 x 1024 pair;
-3. the response to a 1 px strike-slip step for windows of 16, 32 and 64 pixels: ramp width and
+3. the response to a 1 px strike-slip step for windows of 16, 32 and 64 pixels: zone width and
    bias next to the fault (the figures the networks must beat).
 """
 
@@ -97,14 +97,14 @@ def main() -> None:
 
     print("1 px right-lateral step (warped real texture, 512 px):")
     print(
-        f"  {'window':>6} {'ramp width px':>14} {'near-fault bias px':>19} "
+        f"  {'window':>6} {'zone width px':>14} {'near-fault bias px':>19} "
         f"{'near-fault mae px':>18} {'far mae px':>11}"
     )
     step_texture = texture[100:628, 100:628]
     for window in (16, 32, 64):
         r = measure_step_response(step_texture, window)
         print(
-            f"  {window:>6} {r.ramp_width_px:>14.0f} {r.near_fault_bias_px:>19.3f} "
+            f"  {window:>6} {r.ramp_width_px:>14.1f} {r.near_fault_bias_px:>19.3f} "
             f"{r.near_fault_mae_px:>18.3f} {r.far_mae_px:>11.4f}"
         )
 

@@ -1,3 +1,3 @@
 """quakebench: a benchmark for sub-pixel earthquake displacement from optical satellite images."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

@@ -56,10 +56,18 @@ SCENARIO_FIELDS = (
     "slip_cv",
     "shallow_deficit",
     "shallow_deficit_depth_km",
+    "main_strand_fraction",
+    "fault_zone_width_m",
     "num_triangles",
     "generator",
 )
-"""Earthquake parameters copied into every sample (see ``quakebench simulate``)."""
+"""Earthquake parameters copied into every sample (see ``quakebench simulate``).
+
+``main_strand_fraction`` is the share of the surface offset that is a step on the trace;
+the rest is spread over a fault zone ``fault_zone_width_m`` wide (full width, metres) centred
+on it, 0 for a wholly localized rupture. ``displacement`` holds the zone's shear; beyond the
+zone it is the elastic half-space field, and distances to the rupture stay distances to the
+trace, the zone's centre line."""
 
 SCENE_FIELDS = (
     "place",

@@ -22,7 +22,7 @@ from quakebench.data.content import combine, sample_digest
 from quakebench.data.read_ahead import read_ahead
 from quakebench.data.records import sample_record
 from quakebench.errors import QuakebenchError
-from quakebench.metrics import ErrorStatistics, error_statistics
+from quakebench.metrics import ErrorStatistics, error_statistics, offset_distance_px
 from quakebench.predictions import PredictionReader, check_prediction
 from quakebench.presets import PRESETS, pinned_records, preview_ids
 from quakebench.preview import encode_preview
@@ -79,7 +79,8 @@ def score(
     -------
     dict
         ``num_samples``, ``metrics`` (over all valid pixels of all samples) and ``per_sample``
-        (each sample's additive error statistics and magnitude), as in a results file
+        (each sample's additive error statistics, magnitude and fault-zone width in pixels),
+        as in a results file
         (:mod:`quakebench.results`); undefined metrics (an empty distance band) are None.
     """
     if isinstance(predictions, PredictionReader):
@@ -96,11 +97,15 @@ def score(
     for sample in samples:
         truth = sample["displacement"]
         predicted = read(sample["id"], truth.shape)
-        stats = error_statistics(predicted, truth, sample["valid"], sample["rupture"])
+        zone_px = float(sample["fault_zone_width_m"]) / float(sample["pixel_size_m"])
+        stats = error_statistics(
+            predicted, truth, sample["valid"], sample["rupture"], offset_distance_px(zone_px)
+        )
         total = total + stats
         per_sample[sample["id"]] = {
             "statistics": stats.record(),
             "magnitude": float(sample["magnitude"]),
+            "fault_zone_width_px": zone_px,
         }
         if on_sample is not None:
             on_sample(sample, predicted, stats.metrics())
@@ -124,7 +129,7 @@ def results_file(
     previews: Mapping[str, dict] | None = None,
     extra: Mapping[str, str] | None = None,
 ) -> dict:
-    """A results file (schema v3): :func:`score`'s output on ``split``, the split's
+    """A results file (schema v4): :func:`score`'s output on ``split``, the split's
     ``dataset`` (:func:`split_revision`), what ran, and the optional previews and extras."""
     results = {
         "schema_version": SCHEMA_VERSION,
@@ -149,7 +154,7 @@ def results_file(
 
 
 def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
-    """Score a predictions file on a dataset split; returns the results (schema v3)."""
+    """Score a predictions file on a dataset split; returns the results (schema v4)."""
     source = resolve(config.data)
     ids = source.ids(config.split)
     if not ids:
@@ -237,5 +242,14 @@ def summary_table(results: dict) -> str:
             if bias is None
             else f"relative bias {bias:+.3f}, mae {metrics['fault_offset_mae']:.4f} px"
         )
+    )
+    zone = metrics["zone"]
+
+    def width(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1f} px"
+
+    lines.append(
+        f"apparent zone width: {width(zone['apparent_width_px'])} "
+        f"(truth {width(zone['true_apparent_width_px'])})"
     )
     return "\n".join(lines)

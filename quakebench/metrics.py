@@ -12,21 +12,32 @@ over all valid pixels of all samples, never a mean of per-sample means.
 * Near the fault: the same errors in bands of distance ``d`` (pixels) from the rupture trace,
   ``d <= 2``, ``2 < d <= 8``, ``8 < d <= 32``, ``d > 32``, and the profile of ``mae`` against
   ``d``.
-* Fault offset: the fault-parallel offset across the trace, measured at ``±OFFSET_DISTANCE_PX``
-  on either side at every pixel of arc length along it, from the prediction and from the truth;
-  ``fault_offset_bias = sum(predicted) / sum(true) - 1`` (signed, relative: -0.2 means the
-  method sees 20 % less offset than there is), ``fault_offset_mae`` in pixels.
+* Fault offset: the fault-parallel offset across the trace, measured outside the sample's fault
+  zone, ``OFFSET_DISTANCE_PX`` beyond its half-width on either side
+  (:func:`offset_distance_px`), at every pixel of arc length along the trace, from the
+  prediction and from the truth; ``fault_offset_bias = sum(predicted) / sum(true) - 1``
+  (signed, relative: -0.2 means the method sees 20 % less offset than there is),
+  ``fault_offset_mae`` in pixels.
+* Slip localization (:mod:`quakebench.localization`): the stacked fault-parallel profile
+  across the trace, predicted and true, and its apparent zone width.
+
+Distances to the trace are signed Euclidean distances to the stored polyline
+(:func:`quakebench.trace.signed_distance_to_polyline`), the distance the generator shapes its
+fault zones with.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage as ndi
+
+from quakebench.localization import ZONE_CENTRES_PX, ZoneProfile, zone_bin
+from quakebench.trace import resample_polyline, signed_distance_to_polyline, trace_direction_en
 
 BANDS_PX = ((0.0, 2.0), (2.0, 8.0), (8.0, 32.0), (32.0, math.inf))
 """Distance bands ``(low, high]`` from the rupture trace (the first includes 0)."""
@@ -35,10 +46,15 @@ PROFILE_EDGES_PX = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 2
 """Bin edges of the error profile against distance to the trace."""
 
 OFFSET_DISTANCE_PX = 8.0
-"""Fault offsets are read this far from the trace on either side."""
+"""Fault offsets are read this far beyond the fault zone's edge on either side."""
 
 CHUNK_ROWS = 64
 """Rows of an image the statistics take at a time: a chunk's arrays stay in a core's cache."""
+
+
+def offset_distance_px(fault_zone_width_px: float) -> float:
+    """How far from the trace a sample's fault offset is read: beyond its zone, pixels."""
+    return OFFSET_DISTANCE_PX + fault_zone_width_px / 2
 
 
 def band_name(low: float, high: float) -> str:
@@ -46,117 +62,6 @@ def band_name(low: float, high: float) -> str:
     if low == 0:
         return f"d<={high:g}"
     return f"d>{low:g}" if math.isinf(high) else f"{low:g}<d<={high:g}"
-
-
-DISTANCE_BLOCK_PX = 16
-"""Side of the pixel blocks in which :func:`distance_to_polyline` prunes far segments."""
-
-
-def segment_distance(
-    cols: np.ndarray, rows: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> np.ndarray:
-    """Distance from points to the segment ``start``-``end`` (``(x, y)``), pixels.
-
-    ``cols`` and ``rows`` broadcast against each other (a row and a column of a grid need not
-    be expanded); the work on the full grid is done in place.
-    """
-    (x0, y0), (x1, y1) = start, end
-    dx, dy = x1 - x0, y1 - y0
-    length2 = dx * dx + dy * dy
-    east, south = cols - x0, rows - y0
-    if length2 == 0:
-        return np.sqrt(east * east + south * south)
-    t = east * dx + south * dy
-    t /= length2
-    np.clip(t, 0.0, 1.0, out=t)
-    across = t * dx
-    np.subtract(east, across, out=across)
-    across *= across
-    along = np.multiply(t, dy, out=t)
-    np.subtract(south, along, out=along)
-    along *= along
-    across += along
-    return np.sqrt(across, out=across)
-
-
-def distance_to_polyline(
-    shape: tuple[int, int],
-    polyline_xy: np.ndarray,
-    limit_px: float = math.inf,
-    rows: tuple[int, int] | None = None,
-) -> np.ndarray:
-    """Euclidean distance, pixels, from every pixel centre to a polyline, ``[H, W]``.
-
-    Parameters
-    ----------
-    shape : (int, int)
-        ``(H, W)``.
-    polyline_xy : numpy.ndarray
-        ``[K, 2]`` vertices ``(x = col, y = row)``; ``K = 1`` is a point, ``K = 0`` gives inf.
-    limit_px : float
-        Distances beyond it are given as inf, and blocks wholly beyond it are not evaluated
-        (the metrics' last bins start at a finite distance).
-    rows : (int, int), optional
-        Only the rows ``start:stop`` of the image: ``[stop - start, W]``.
-
-    Notes
-    -----
-    Exact, yet not ``K`` passes over the image: in each block of ``DISTANCE_BLOCK_PX`` pixels,
-    only the segments whose distance from the block's centre is within the block's diameter
-    of the nearest one can be nearest to one of its pixels, and only they are evaluated there.
-    """
-    first, stop = rows or (0, shape[0])
-    height, width = stop - first, shape[1]
-    points = np.asarray(polyline_xy, dtype=np.float64).reshape(-1, 2)
-    if len(points) == 0:
-        return np.full((height, width), np.inf)
-    if len(points) == 1:
-        points = np.concatenate([points, points])
-    block = DISTANCE_BLOCK_PX
-    blocks = (-(-height // block), -(-width // block))
-    offsets = np.arange(block, dtype=np.float64)
-    # [B, 1, 1] block origins and [B, b, b] pixel coordinates, block by block.
-    origin_row, origin_col = (g.ravel().astype(np.float64) * block for g in np.indices(blocks))
-    origin_row += first
-    centre_col, centre_row = origin_col + (block - 1) / 2, origin_row + (block - 1) / 2
-    diameter = np.sqrt(2.0) * (block - 1)
-    to_centre = np.stack(
-        [segment_distance(centre_col, centre_row, a, b) for a, b in itertools.pairwise(points)]
-    )
-    candidate = to_centre <= to_centre.min(axis=0) + diameter + 1e-6
-    candidate &= to_centre - diameter / 2 <= limit_px
-    best = np.full((origin_row.size, block, block), np.inf)
-    for k, (a, b) in enumerate(itertools.pairwise(points)):
-        chosen = np.flatnonzero(candidate[k])
-        rows = origin_row[chosen, None, None] + offsets[None, :, None]
-        cols = origin_col[chosen, None, None] + offsets[None, None, :]
-        distance = segment_distance(cols, rows, a, b)
-        if chosen.size == len(best):  # every block: no gathering
-            np.minimum(best, distance, out=best)
-        else:
-            best[chosen] = np.minimum(best[chosen], distance)
-    best[best > limit_px] = np.inf
-    best = best.reshape(*blocks, block, block).transpose(0, 2, 1, 3)
-    return best.reshape(blocks[0] * block, blocks[1] * block)[:height, :width]
-
-
-def resample_polyline(
-    polyline_xy: np.ndarray, step_px: float = 1.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points every ``step_px`` of arc length along a polyline, and the unit tangent there."""
-    points = np.asarray(polyline_xy, dtype=np.float64).reshape(-1, 2)
-    segments = np.diff(points, axis=0)
-    lengths = np.hypot(segments[:, 0], segments[:, 1])
-    keep = lengths > 0
-    points = np.concatenate([points[:1], points[1:][keep]])
-    segments, lengths = segments[keep], lengths[keep]
-    if len(lengths) == 0:
-        return np.empty((0, 2)), np.empty((0, 2))
-    arc = np.concatenate([[0.0], np.cumsum(lengths)])
-    s = np.arange(0.0, arc[-1], step_px)
-    index = np.clip(np.searchsorted(arc, s, side="right") - 1, 0, len(lengths) - 1)
-    tangent = segments[index] / lengths[index, None]
-    return points[index] + (s - arc[index])[:, None] * tangent, tangent
 
 
 def fault_offsets(
@@ -251,6 +156,7 @@ class ErrorStatistics:
     offset_true: float = 0.0
     offset_abs_error: float = 0.0
     offset_count: int = 0
+    zone: ZoneProfile = field(default_factory=ZoneProfile)
 
     def __add__(self, other: ErrorStatistics) -> ErrorStatistics:
         return ErrorStatistics(
@@ -261,6 +167,7 @@ class ErrorStatistics:
             offset_true=self.offset_true + other.offset_true,
             offset_abs_error=self.offset_abs_error + other.offset_abs_error,
             offset_count=self.offset_count + other.offset_count,
+            zone=self.zone + other.zone,
         )
 
     def record(self) -> dict:
@@ -278,6 +185,7 @@ class ErrorStatistics:
                 "abs_error": self.offset_abs_error,
                 "count": self.offset_count,
             },
+            "zone": self.zone.record(),
         }
 
     @classmethod
@@ -292,10 +200,11 @@ class ErrorStatistics:
             offset_true=offset["true"],
             offset_abs_error=offset["abs_error"],
             offset_count=offset["count"],
+            zone=ZoneProfile.from_record(record["zone"]),
         )
 
     def metrics(self) -> dict:
-        """Every metric: the totals, by band, the profile, and the fault offset."""
+        """Every metric: the totals, by band, the profile, the fault offset and the zone."""
         out = self.total.metrics()
         out["bands"] = {
             band_name(*band): {**sums.metrics(), "count": sums.count}
@@ -313,6 +222,7 @@ class ErrorStatistics:
         out["fault_offset_mae"] = (
             self.offset_abs_error / self.offset_count if self.offset_count else math.nan
         )
+        out["zone"] = self.zone.metrics()
         return out
 
 
@@ -343,6 +253,7 @@ def error_statistics(
     truth: np.ndarray,
     valid: np.ndarray,
     rupture_xy: np.ndarray,
+    offset_px: float = OFFSET_DISTANCE_PX,
 ) -> ErrorStatistics:
     """The error statistics of one sample.
 
@@ -354,16 +265,21 @@ def error_statistics(
         ``[H, W]``, nonzero where the truth holds.
     rupture_xy : numpy.ndarray
         ``[K, 2]`` surface trace, ``(x = col, y = row)``.
+    offset_px : float
+        Distance from the trace at which the fault offset is read
+        (:func:`offset_distance_px` of the sample's fault zone).
     """
     valid = np.asarray(valid).astype(bool)
     truth = np.asarray(truth)
     has_trace = len(np.asarray(rupture_xy).reshape(-1, 2)) > 0
+    direction = trace_direction_en(rupture_xy)
     bins = len(PROFILE_EDGES_PX) - 1
     # Sums by (band, profile bin); column `bins` holds what no profile bin does (every pixel,
     # where there is no trace). Rows are taken a chunk at a time: bounded memory, warm caches.
     shape = (len(BANDS_PX), bins + 1)
     by_pair = {name: np.zeros(shape) for name in SUMMED}
     counts = np.zeros(shape, dtype=np.int64)
+    zone = ZoneProfile()
     for start in range(0, valid.shape[0], CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, valid.shape[0])
         chunk = valid[start:stop]
@@ -377,9 +293,10 @@ def error_statistics(
         d_east = np.subtract(values(predicted[0]), values(truth[0]), dtype=np.float64)
         d_north = np.subtract(values(predicted[1]), values(truth[1]), dtype=np.float64)
         # Beyond the last finite profile edge every pixel falls in the last bins.
-        distance = distance_to_polyline(
+        signed = signed_distance_to_polyline(
             valid.shape, rupture_xy, PROFILE_EDGES_PX[-2], rows=(start, stop)
         ).reshape(-1)[pick]
+        distance = np.abs(signed)
         np.minimum(distance, PROFILE_EDGES_PX[-2] + 1, out=distance)
         whole = distance.astype(np.intp)  # floor: distances are not negative
         index = whole + whole
@@ -397,6 +314,8 @@ def error_statistics(
         for name, weights in columns.items():
             by_pair[name] += np.bincount(pair, weights, counts.size).reshape(shape)
         counts += np.bincount(pair, minlength=counts.size).reshape(shape)
+        if direction is not None:
+            zone = zone + _zone_sums(predicted, truth, values, zone_bin(signed), direction)
 
     def sums(axis: int, index: int) -> Sums:
         def take(table: np.ndarray) -> np.ndarray:
@@ -411,8 +330,8 @@ def error_statistics(
         count=int(counts.sum()), **{name: float(table.sum()) for name, table in by_pair.items()}
     )
 
-    true_offsets, keep = fault_offsets(truth, valid, rupture_xy)
-    predicted_offsets, _ = fault_offsets(predicted, valid, rupture_xy)
+    true_offsets, keep = fault_offsets(truth, valid, rupture_xy, offset_px)
+    predicted_offsets, _ = fault_offsets(predicted, valid, rupture_xy, offset_px)
     sign = 1.0 if true_offsets.sum() >= 0 else -1.0
     return ErrorStatistics(
         total=total,
@@ -422,6 +341,33 @@ def error_statistics(
         offset_true=float(sign * true_offsets.sum()),
         offset_abs_error=float(np.abs(predicted_offsets - true_offsets).sum()),
         offset_count=int(keep.sum()),
+        zone=ZoneProfile(zone.count, sign * zone.predicted, sign * zone.true),
+    )
+
+
+def _zone_sums(
+    predicted: np.ndarray,
+    truth: np.ndarray,
+    values: Callable[[np.ndarray], np.ndarray],
+    zone_index: np.ndarray,
+    direction_en: np.ndarray,
+) -> ZoneProfile:
+    """One chunk's fault-parallel sums per zone bin (``values`` picks the chunk's valid pixels
+    of an image; ``zone_index`` is their bin, -1 outside the profile)."""
+    inside = zone_index >= 0
+    if not inside.any():
+        return ZoneProfile()
+    bins = zone_index[inside]
+    size = ZONE_CENTRES_PX.size
+
+    def parallel(field: np.ndarray) -> np.ndarray:
+        east, north = (values(component)[inside].astype(np.float64) for component in field)
+        return east * direction_en[0] + north * direction_en[1]
+
+    return ZoneProfile(
+        np.bincount(bins, minlength=size).astype(np.int64),
+        np.bincount(bins, parallel(predicted), size),
+        np.bincount(bins, parallel(truth), size),
     )
 
 

@@ -50,6 +50,12 @@ def plot_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> Figure:
     return figure
 
 
+def _legend_label(method: str) -> str:
+    # A "$" would start matplotlib's mathtext: names are shown as typed, long ones cut.
+    label = method if len(method) <= LEGEND_CHARS else method[: LEGEND_CHARS - 1] + "…"
+    return label.replace("$", r"\$")
+
+
 def plot_profile(
     profiles: Mapping[str, dict],
     title: str = "Error against distance to the fault",
@@ -67,14 +73,12 @@ def plot_profile(
         edges = np.array([np.inf if e is None else e for e in profile["edges_px"]], dtype=float)
         upper = np.where(np.isinf(edges[1:]), 2 * edges[-2], edges[1:])
         values = np.array([np.nan if v is None else v for v in profile["mae"]], dtype=float)
-        # A "$" would start matplotlib's mathtext: names are shown as typed, long ones cut.
-        label = method if len(method) <= LEGEND_CHARS else method[: LEGEND_CHARS - 1] + "…"
         axis.plot(
             0.5 * (edges[:-1] + upper),
             values,
             "o-",
             ms=3,
-            label=label.replace("$", r"\$"),
+            label=_legend_label(method),
             color=(colours or {}).get(method),
         )
     axis.set_xscale("symlog", linthresh=4)
@@ -83,6 +87,53 @@ def plot_profile(
     axis.set_title(title)
     axis.grid(True, which="both", alpha=0.3)
     axis.legend()
+    return figure
+
+
+def plot_zone_profiles(
+    zones: Mapping[str, dict],
+    title: str = "Stacked fault-parallel profiles across the rupture",
+    colours: Mapping[str, str] | None = None,
+) -> Figure:
+    """Stacked fault-parallel displacement against signed distance to the rupture: the truth
+    (black) and each method, with its apparent zone width in the legend.
+
+    ``zones`` maps a method name to its metrics' ``zone`` (``distance_px``, ``predicted``,
+    ``true``, ``apparent_width_px``, ``true_apparent_width_px``).
+    """
+    figure = Figure(figsize=(7, 4.5), layout="constrained")
+    axis = figure.subplots()
+
+    def values(items: list) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in items], dtype=float)
+
+    def width(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1f} px"
+
+    for index, (method, zone) in enumerate(zones.items()):
+        distance = np.asarray(zone["distance_px"], dtype=float)
+        if index == 0:
+            axis.plot(
+                distance,
+                values(zone["true"]),
+                "k-",
+                lw=2.5,
+                label=f"truth (width {width(zone['true_apparent_width_px'])})",
+            )
+        axis.plot(
+            distance,
+            values(zone["predicted"]),
+            "-",
+            lw=1.2,
+            label=f"{_legend_label(method)} (width {width(zone['apparent_width_px'])})",
+            color=(colours or {}).get(method),
+        )
+    axis.axvline(0.0, color="0.6", lw=0.8, ls=":")
+    axis.set_xlabel("signed distance to the surface rupture (pixels)")
+    axis.set_ylabel("fault-parallel displacement (pixels, true offset positive)")
+    axis.set_title(title)
+    axis.grid(True, alpha=0.3)
+    axis.legend(fontsize="small")
     return figure
 
 
@@ -109,7 +160,6 @@ def plot_skill(
             value = np.array([getattr(s, attribute).value for s in shown], dtype=float)
             low = np.array([getattr(s, attribute).low for s in shown], dtype=float)
             high = np.array([getattr(s, attribute).high for s in shown], dtype=float)
-            label = method if len(method) <= LEGEND_CHARS else method[: LEGEND_CHARS - 1] + "…"
             axis.errorbar(
                 centre,
                 value,
@@ -117,7 +167,7 @@ def plot_skill(
                 fmt="o-",
                 ms=4,
                 capsize=3,
-                label=label.replace("$", r"\$"),
+                label=_legend_label(method),
                 color=(colours or {}).get(method),
             )
         axis.axhline(0.0, color="0.3", lw=1, ls="--", label="zero (no motion)")
@@ -151,8 +201,7 @@ def plot_preview(
         (truth[1], "true north", "RdBu_r", limit),
     ]
     for method, predicted in predictions.items():
-        name = method if len(method) <= LEGEND_CHARS else method[: LEGEND_CHARS - 1] + "…"
-        name = name.replace("$", r"\$")
+        name = _legend_label(method)
         images += [
             (predicted[0], f"{name}: east", "RdBu_r", limit),
             (predicted[1], f"{name}: north", "RdBu_r", limit),

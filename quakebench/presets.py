@@ -103,6 +103,11 @@ _V5_REASON = (
     "near a trace vertex directly and separates the treecode's pairs at 0.575 (the same "
     "physics, differences within 1e-3 of the peak)"
 )
+_V6_REASON = (
+    "generator 0.6.0: every rupture's surface offset a step of zero width on the trace; "
+    "generator 0.7.0 spreads part of it over a fault zone of finite width (two new fields, "
+    "main_strand_fraction and fault_zone_width_m; a localized rupture renders as before)"
+)
 _V2_REASON = (
     "generator 0.2.0: NumPy's SIMD power and exp kernels made the bits depend on the processor "
     "(fixed in generator 0.3.0); the content hash read the rupture trace as float32"
@@ -116,19 +121,19 @@ PRESETS = {
         size=256,
         seed=2026,
         content_sha256={
-            "prewarped": "328739446bf448d437dd3547186197e0d8b304cf2d1d99b210422dd86d2eba61",
-            "postwarped": "7590a946535e1b58efc6e0b1099afc0060ef54f45ad5f4e282c229fbb5c8d458",
+            "prewarped": "8a7e0f65d14fa3cfaa4da977753d2f6c7b5715cbdbc879a7ee417577c6d089d3",
+            "postwarped": "21deac151084756e944122d1f8c13ca65fcf6761908c2e24b9def55298c48853",
         },
         split_sha256={
             "prewarped": {
-                "train": "4bf1869b7b24bb6230cec8b6e5ab3f6a5956cc050cb88e41183a3aa9755a7986",
-                "validation": "7c2cbb7056e4a929600213856a0777b77586dbc51bde49b7890fa462a353ace0",
-                "test": "ea836ad1036fbcb30745a7c8b66705edddc4f0812e4a0dfd3292455bf460ef74",
+                "train": "43cff241ba22fd5dcdeaab3c7f5c826bf2b6582ff03806c1701e87ab5fb4193f",
+                "validation": "1a382964dc952457304e91242b548b8df918a6122b41099b9e8577799646e334",
+                "test": "a8d867484ef606e63ae2174ed5c08c0fe36db6ce90a4b70f9543ec43cafb83be",
             },
             "postwarped": {
-                "train": "44aec6e93617d9cdc549f392ddfaedad536d5eaff0bd13c62ca9639dbc6e968c",
-                "validation": "dd2f328dc2a9ab823e582605cf0d83d90877cdc89f1723106c85a9843604ac8e",
-                "test": "9535ece377131dfb75994cff32e4aea50eacd43f4779246b0a83b9208211b458",
+                "train": "fc5653d207cfe7ade064a3f8d870f6309a0cc3d18001c9f982407121614a762d",
+                "validation": "5b6a9ed362e80b1a757c2d0baed79a1d102f3f7075a3778ac20516491746f1b5",
+                "test": "84d576338c3884f2c9f4d4c0830e84467694622b4f5ce1bdafff2c7ab6b393b2",
             },
         },
         drift_ids={
@@ -168,12 +173,14 @@ PRESETS = {
                 "19cb78e071455d36a64b79873f82fd86f10d6b65762a7187c088574d16b61b4c": _V3_REASON,
                 "29b9533e7b72653054ac0fa070d5606d3b88e94cbb9c3d58bd69ea391e7e3cce": _V4_REASON,
                 "2ebf7013bc5b6d176a68fa670c328c1a9ecf4feba97dcff0c191fb44205cfeb9": _V5_REASON,
+                "328739446bf448d437dd3547186197e0d8b304cf2d1d99b210422dd86d2eba61": _V6_REASON,
             },
             "postwarped": {
                 "d653778c6cd2f62e20eb2e9bd7f366d9e739a0d7e6a877af70bdc930d466094b": _V2_REASON,
                 "17ec179b371804b4fb030af9756b71043f803441cc5988d7b3753dd586c804d5": _V3_REASON,
                 "22bacdbd9f1e42c36bcf6601a5d747172de12f1c3b933d870dd1036e3e18b7a3": _V4_REASON,
                 "a77594ca47bda25cf4795c6e36193db6e29cf5101bc934cefe9ba0629441a528": _V5_REASON,
+                "7590a946535e1b58efc6e0b1099afc0060ef54f45ad5f4e282c229fbb5c8d458": _V6_REASON,
             },
         },
     ),

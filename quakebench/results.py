@@ -1,15 +1,16 @@
-"""The results file, schema v3: what ``quakebench evaluate`` writes and the leaderboard reads.
+"""The results file, schema v4: what ``quakebench evaluate`` writes and the leaderboard reads.
 
 A results file carries its evidence. Each sample's entry holds the additive error statistics
 of :class:`~quakebench.metrics.ErrorStatistics` (pixel counts and error sums overall, per
 distance band and per profile bin, and the fault-offset sums), so any aggregate over any subset
-of samples is recomputed exactly: reading a file checks its ``metrics`` against the
+of samples is recomputed exactly (the stacked fault-parallel profiles across the rupture and
+their apparent zone widths too): reading a file checks its ``metrics`` against the
 re-aggregation of its samples, and the leaderboard's bootstrap resamples them.
 
 Layout (strict JSON: no NaN or Infinity; an undefined metric and the open profile edge are
 null)::
 
-    schema_version        3
+    schema_version        4
     method                text, 1 to 100 characters
     method_version        text, at most 100 characters
     dataset               name, preset, generator, seed, size, num_samples, num_test_samples,
@@ -22,8 +23,12 @@ null)::
                           two-date place's real-pair noise, from the manifest)
     split                 train, validation or test
     num_samples           how many samples were scored: the length of per_sample
-    metrics               ErrorStatistics.metrics() of the sum over the samples
-    per_sample            {sample id: {"statistics": ErrorStatistics.record(), "magnitude": Mw}}
+    metrics               ErrorStatistics.metrics() of the sum over the samples, with "zone":
+                          the stacked profiles and the apparent zone widths, predicted and true
+                          (quakebench.localization)
+    per_sample            {sample id: {"statistics": ErrorStatistics.record(), "magnitude": Mw,
+                          "fault_zone_width_px": the sample's true zone width in pixels}}; the
+                          statistics' "zone" holds 64 bins of count, predicted and true sums
     runtime_s_per_sample  seconds per sample of the method, or null
     hardware              text, at most 100 characters, or null
     evaluated_with        the quakebench version that scored it
@@ -53,11 +58,12 @@ import numpy as np
 from quakebench.atomic import atomic_path
 from quakebench.contract import DATASETS, SPLITS, check_label, control_character
 from quakebench.errors import QuakebenchError
+from quakebench.localization import ZONE_CENTRES_PX
 from quakebench.metrics import BANDS_PX, PROFILE_EDGES_PX, ErrorStatistics, Sums, band_name
 from quakebench.presets import official_split
 from quakebench.preview import PREVIEW_FIELDS, PREVIEW_PX, decode_preview
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 EXTRA = "extra"
 """The one key under which a results file may carry fields of its own."""
 PREVIEWS = "previews"
@@ -102,6 +108,8 @@ HUB_FIELDS = ("repo_id", "config", "revision", "commit")
 SUM_FIELDS = tuple(field.name for field in dataclasses.fields(Sums))
 NON_NEGATIVE_SUMS = ("abs_east", "abs_north", "squared", "end_point")
 OFFSET_FIELDS = ("predicted", "true", "abs_error", "count")
+ZONE_FIELDS = ("count", "predicted", "true")
+SAMPLE_FIELDS = ("statistics", "magnitude", "fault_zone_width_px")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -206,7 +214,7 @@ class _Checker:
             self.number(value[name], f"{field}.{name}", minimum=minimum)
 
     def statistics(self, value, field: str) -> ErrorStatistics:
-        self.mapping(value, field, ("total", "bands", "profile", "offset"))
+        self.mapping(value, field, ("total", "bands", "profile", "offset", "zone"))
         self.sums(value["total"], f"{field}.total")
         bands = tuple(band_name(*band) for band in BANDS_PX)
         self.mapping(value["bands"], f"{field}.bands", bands)
@@ -222,7 +230,19 @@ class _Checker:
         self.number(offset["true"], f"{field}.offset.true")
         self.number(offset["abs_error"], f"{field}.offset.abs_error", minimum=0.0)
         self.integer(offset["count"], f"{field}.offset.count")
+        zone = self.mapping(value["zone"], f"{field}.zone", ZONE_FIELDS)
+        for key in ZONE_FIELDS:
+            bins = zone[key]
+            if not isinstance(bins, list) or len(bins) != len(ZONE_CENTRES_PX):
+                self.fail(f"{field}.zone.{key}", f"must be a list of {len(ZONE_CENTRES_PX)} bins")
+            for index, item in enumerate(bins):
+                if key == "count":
+                    self.integer(item, f"{field}.zone.count[{index}]")
+                else:
+                    self.number(item, f"{field}.zone.{key}[{index}]")
         count = value["total"]["count"]
+        if sum(zone["count"]) > count:
+            self.fail(f"{field}.zone.count", f"adds up to more than total.count {count}")
         for part in ("bands", "profile"):
             sums = value[part].values() if part == "bands" else value[part]
             if sum(s["count"] for s in sums) != count:
@@ -253,7 +273,7 @@ class _Checker:
 
 
 def validate(results: object, source: str = "results") -> dict:
-    """Check a results file's content against schema v2; returns it, or raises naming the field.
+    """Check a results file's content against schema v4; returns it, or raises naming the field.
 
     Checks the schema with types and ranges, that no text holds a control character, that the
     labels are at most 100 characters, and that the aggregate ``metrics`` equal the
@@ -319,8 +339,9 @@ def validate(results: object, source: str = "results") -> dict:
         field = f"per_sample.{sample_id}"
         if not pattern.fullmatch(sample_id):
             check.fail(field, f"is not a {dataset['name']} {results['split']} sample id")
-        check.mapping(entry, field, ("statistics", "magnitude"))
+        check.mapping(entry, field, SAMPLE_FIELDS)
         check.number(entry["magnitude"], f"{field}.magnitude")
+        check.number(entry["fault_zone_width_px"], f"{field}.fault_zone_width_px", minimum=0.0)
         total = total + check.statistics(entry["statistics"], f"{field}.statistics")
     check.same(json_ready(total.metrics()), results["metrics"], "metrics")
     if PREVIEWS in results:

@@ -35,6 +35,8 @@ def synthetic_samples(num_samples: int = 40, seed: int = 0, split: str = "test")
                 "valid": np.ones((SIZE_PX, SIZE_PX), np.uint8),
                 "rupture": np.array([[half - 0.5, 0.0], [half - 0.5, SIZE_PX - 1.0]]),
                 "magnitude": 6.0 + step,
+                "fault_zone_width_m": 0.0,
+                "pixel_size_m": 15.0,
             }
         )
     return samples
@@ -58,7 +60,7 @@ def synthetic_results(
     official: bool = True,
     **header,
 ) -> dict:
-    """A results file (schema v3) of ``predictions`` on ``samples``, labelled as scored on the
+    """A results file (schema v4) of ``predictions`` on ``samples``, labelled as scored on the
     official ``mini`` split of their ids, or (``official=False``) on another build."""
     scored = score(predictions, samples)
     split = samples[0]["id"].split("-")[1]
@@ -71,7 +73,7 @@ def synthetic_results(
         "dataset": {
             "name": "prewarped",
             "preset": "mini" if official else None,
-            "generator": "quakebench-generator 0.6.0",
+            "generator": "quakebench-generator 0.7.0",
             "seed": 2026,
             "size": 256,
             "num_samples": 200,

@@ -206,9 +206,9 @@ def test_other_build_in_the_same_folder_is_refused(builds, capsys):
 # change to the physics, the scenes or the rendering changes these, and must come with a new
 # generator version (baselines/generator/simulate.py) and new pins.
 PINNED = {
-    "generator": "quakebench-generator 0.6.0",
-    "prewarped": "3053fc94e7a4090d7da5de8e75ab9fc3e958037c5c6bb77096e7489a15177f33",
-    "postwarped": "fab864469ffdc44e9af804378766edb647c2d60803a2e71dca4ca5c859fbf88f",
+    "generator": "quakebench-generator 0.7.0",
+    "prewarped": "0828e36515d03d3ff146062e54e8510f3824dc1bd0d65945435975b0eecf06f5",
+    "postwarped": "8b7569aa5d1a3e44d43d36e0292be1255ec6e9fdc9d51f8cd7235b9e5c3152c3",
 }
 
 

@@ -276,8 +276,9 @@ def test_committed_board_is_built_from_committed_results():
         frame = board_frame(board)
         assert table[0] == list(frame.columns)
         assert table[1:] == frame.to_numpy().tolist()
-    # Per board: skill against magnitude, error against distance, and the preview maps.
-    assert len(document.tags("img")) == sum(2 + 3 for _ in built)
+    # Per board: skill against magnitude, error against distance, the profiles across the
+    # rupture, and the preview maps.
+    assert len(document.tags("img")) == sum(3 + 3 for _ in built)
 
 
 def boards_of(paths: list[Path]):

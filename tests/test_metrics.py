@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -13,12 +12,11 @@ from quakebench.metrics import (
     PROFILE_EDGES_PX,
     ErrorStatistics,
     band_name,
-    distance_to_polyline,
     error_statistics,
     fault_offsets,
     mae,
-    segment_distance,
 )
+from quakebench.trace import signed_distance_to_polyline
 
 FAR = np.array([[100.0, 100.0], [101.0, 100.0]])  # a trace far away: every pixel in d > 32
 
@@ -99,45 +97,6 @@ def test_aggregate_is_the_mean_over_all_pixels(step):
     assert math.isnan(ErrorStatistics().metrics()["mae"])  # no pixels, no score
 
 
-def test_distance_to_polyline_against_brute_force():
-    """Every pixel of a tile against the nearest of 20,000 points sampled along the trace."""
-    rng = np.random.default_rng(3)
-    polyline = np.column_stack([np.linspace(-5, 45, 6), rng.uniform(-5, 35, 6)])
-    distance = distance_to_polyline((30, 40), polyline)
-    t = np.linspace(0, 1, 4000)[:, None]
-    points = np.concatenate([a + t * (b - a) for a, b in itertools.pairwise(polyline)])
-    rows, cols = np.mgrid[0:30, 0:40]
-    pixels = np.column_stack([cols.ravel(), rows.ravel()]).astype(float)
-    brute = np.min(np.linalg.norm(pixels[:, None] - points[None], axis=2), axis=1)
-    spacing = max(np.linalg.norm(b - a) for a, b in itertools.pairwise(polyline)) / 3999
-    assert np.all(brute.reshape(30, 40) >= distance - 1e-9)
-    assert np.all(brute.reshape(30, 40) - distance <= spacing / 2 + 1e-9)
-
-
-def test_pruned_distance_equals_every_segment_evaluated():
-    """A long wiggly trace of 120 segments on a tile of several blocks: the block pruning gives
-    the bits of the minimum over every segment (scipy's point-to-segment is not needed: the
-    reference is the same formula without pruning)."""
-    rng = np.random.default_rng(4)
-    x = np.linspace(-10, 170, 121)
-    polyline = np.column_stack([x, 60 + np.cumsum(rng.normal(0, 2, x.size))])
-    shape = (130, 150)  # not a multiple of the block
-    rows, cols = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
-    every = np.full(shape, np.inf)
-    for a, b in itertools.pairwise(polyline):
-        every = np.minimum(every, segment_distance(cols, rows, a, b))
-    np.testing.assert_array_equal(distance_to_polyline(shape, polyline), every)
-
-
-def test_distance_limit_gives_inf_beyond_and_exact_within():
-    polyline = np.array([[-1.0, 10.0], [60.0, 25.0], [130.0, 12.0]])
-    full = distance_to_polyline((120, 130), polyline)
-    limited = distance_to_polyline((120, 130), polyline, limit_px=40.0)
-    within = full <= 40.0
-    np.testing.assert_array_equal(limited[within], full[within])
-    assert np.all(np.isinf(limited[~within])) and (~within).any()
-
-
 @pytest.mark.parametrize(
     "trace",
     [
@@ -152,7 +111,7 @@ def test_band_and_profile_counts_against_searchsorted(trace):
     (``d = 2`` is in ``d<=2``, and in the profile bin ``[2, 3)``) as elsewhere."""
     shape = (64, 300)
     values = np.zeros((2, *shape))
-    distance = distance_to_polyline(shape, trace, PROFILE_EDGES_PX[-2]).ravel()
+    distance = np.abs(signed_distance_to_polyline(shape, trace, PROFILE_EDGES_PX[-2])).ravel()
     highs = [high for _, high in BANDS_PX]
     band = np.searchsorted(highs, distance, side="left")
     profile_bin = np.searchsorted(PROFILE_EDGES_PX, distance, side="right") - 1

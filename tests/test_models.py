@@ -151,7 +151,7 @@ def test_each_model_overfits_a_few_samples(name, size, tiny_dataset):
     batch = torch.utils.data.default_collate([samples[i] for i in range(3)])
     images, target, valid = (t[..., :size, :size] for t in network_batch(batch, "cpu"))
     zero_total, zero_count = absolute_error_sums(torch.zeros_like(target), target, valid)
-    assert zero_total / zero_count > 0.04  # so that 0.02 px takes a fit, not a zero output
+    assert zero_total / zero_count > 0.035  # so that 0.02 px takes a fit, not a zero output
     torch.manual_seed(0)
     maes_px = []
     for state in overfit_batch(get_model(name), (images, target, valid), steps=200, every=25):

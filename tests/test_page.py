@@ -74,9 +74,9 @@ def test_page_shows_every_row_and_runs_nothing(page):
     assert [row[0] for row in errors[1:]] == [row[1] for row in table[1:]]
     assert sorted(row[1] for row in table[1:]) == sorted(["correlator", "network", PAYLOAD])
     assert sorted(row[0] for row in skills[1:]) == sorted(["correlator", "network", PAYLOAD])
-    # The payload's tags are text: the only images are the two figures.
+    # The payload's tags are text: the only images are the three figures.
     images = document.tags("img")
-    assert len(images) == 2 and all(i["src"].startswith("data:image/png;base64,") for i in images)
+    assert len(images) == 3 and all(i["src"].startswith("data:image/png;base64,") for i in images)
     assert not document.tags("script")
 
 
@@ -99,7 +99,7 @@ def test_maps_show_each_previewed_sample(tmp_path):
     document = Document(chromium(path, "--dump-dom"))
     maps = [i["alt"] for i in document.tags("img") if "one colour scale" in i["alt"]]
     assert [text.split(" ")[0] for text in maps] == [s["id"] for s in shown]
-    assert len(document.tags("img")) == 2 + len(shown)
+    assert len(document.tags("img")) == 3 + len(shown)
 
 
 def test_screenshot_shows_the_page(page):

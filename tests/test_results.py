@@ -1,4 +1,4 @@
-"""Results files, schema v3: written, read back, and refused when bad, naming file and field."""
+"""Results files, schema v4: written, read back, and refused when bad, naming file and field."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def test_tampered_sample_breaks_its_aggregates(results, tmp_path):
         ({"split": "dev"}, "split is 'dev'"),
         ({"runtime_s_per_sample": -1.0}, "runtime_s_per_sample is -1.0; must be at least 0.0"),
         ({"date": "yesterday"}, "date is 'yesterday', not an ISO date"),
-        ({"score": 1.0}, "score is not in schema v3 (put fields of your own under 'extra')"),
+        ({"score": 1.0}, "score is not in schema v4 (put fields of your own under 'extra')"),
         ({"extra": "recipe"}, "extra must be an object"),
     ],
 )

@@ -42,6 +42,18 @@ class ScenarioConfig:
         Fraction of slip missing at the surface (shallow slip deficit).
     shallow_deficit_depth_range_km : (float, float)
         Depth above which the deficit acts, decreasing linearly to zero there.
+    localized_probability : float
+        Share of ruptures wholly localized on the main strand (no fault zone).
+    main_strand_beta : (float, float)
+        Beta distribution ``(a, b)`` of the main-strand fraction of the others.
+    zone_width_median_m : float
+        Median of the log-normal full width of their fault zones.
+    zone_width_log_sigma : float
+        Standard deviation of the natural log of that width.
+    zone_width_max_m : float
+        Widths are capped here.
+
+    The fault-zone distributions and their sources are described in :mod:`fault_zone`.
     """
 
     magnitude_range: tuple[float, float] = (6.0, 7.8)
@@ -54,6 +66,11 @@ class ScenarioConfig:
     slip_cv_range: tuple[float, float] = (0.3, 0.6)
     shallow_deficit_range: tuple[float, float] = (0.0, 0.4)
     shallow_deficit_depth_range_km: tuple[float, float] = (2.0, 4.0)
+    localized_probability: float = 0.1
+    main_strand_beta: tuple[float, float] = (3.5, 3.1)
+    zone_width_median_m: float = 110.0
+    zone_width_log_sigma: float = 0.7
+    zone_width_max_m: float = 500.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,8 @@ class Scenario:
     Richards); ``rake_deg`` near 180 is right-lateral, near 0 left-lateral. The fault's centre
     lies ``along_strike_offset_km`` along strike from the tile centre's projection, and the
     trace's mean line passes ``across_strike_offset_km`` to the right of the tile centre.
+    A share ``main_strand_fraction`` of the surface offset is a step on the trace, the rest is
+    spread over a fault zone ``fault_zone_width_m`` wide centred on it (:mod:`fault_zone`).
     """
 
     seed: int
@@ -85,6 +104,8 @@ class Scenario:
     slip_cv: float
     shallow_deficit: float
     shallow_deficit_depth_km: float
+    main_strand_fraction: float
+    fault_zone_width_m: float
 
     @property
     def moment_nm(self) -> float:
@@ -102,6 +123,29 @@ def slip_correlation_lengths_km(magnitude: float) -> tuple[float, float]:
     Mai & Beroza (2002) scaling: ``a_strike = 10^(0.5 Mw - 2.5)``, ``a_dip = 10^(Mw/3 - 1.5)``.
     """
     return 10.0 ** (0.5 * magnitude - 2.5), 10.0 ** (magnitude / 3.0 - 1.5)
+
+
+FAULT_ZONE_STREAM = 3
+"""The random stream of the fault zone (0: the scenario, 1: roughness, 2: slip): drawing the
+zone changes no other draw."""
+
+
+def sample_fault_zone(seed: int, config: ScenarioConfig | None = None) -> tuple[float, float]:
+    """Draw ``(main_strand_fraction, fault_zone_width_m)`` from the seed's own stream.
+
+    With probability ``localized_probability`` the rupture is wholly localized: ``(1, 0)``.
+    Otherwise the fraction follows ``Beta(*main_strand_beta)`` and the width is log-normal
+    (``zone_width_median_m``, ``zone_width_log_sigma``), capped at ``zone_width_max_m``. All
+    three draws are made every time, so each is the same whatever the others give.
+    """
+    config = config or ScenarioConfig()
+    rng = np.random.default_rng(np.random.SeedSequence([seed, FAULT_ZONE_STREAM]))
+    localized = rng.uniform() < config.localized_probability
+    fraction = float(rng.beta(*config.main_strand_beta))
+    width = config.zone_width_median_m * math.exp(config.zone_width_log_sigma * rng.normal())
+    if localized:
+        return 1.0, 0.0
+    return fraction, min(width, config.zone_width_max_m)
 
 
 def sample_scenario(
@@ -141,6 +185,7 @@ def sample_scenario(
     across = uniform(-0.25, 0.25) * tile_size_km
     log_ratio = uniform(*(math.log10(r) for r in config.roughness_ratio_range))
     corr_strike, corr_dip = slip_correlation_lengths_km(magnitude)
+    main_strand_fraction, fault_zone_width_m = sample_fault_zone(seed, config)
 
     return Scenario(
         seed=int(seed),
@@ -162,4 +207,6 @@ def sample_scenario(
         slip_cv=float(uniform(*config.slip_cv_range)),
         shallow_deficit=float(uniform(*config.shallow_deficit_range)),
         shallow_deficit_depth_km=float(uniform(*config.shallow_deficit_depth_range_km)),
+        main_strand_fraction=main_strand_fraction,
+        fault_zone_width_m=fault_zone_width_m,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from baselines.generator import scaling
+from baselines.generator.fault_zone import apply_fault_zone
 from baselines.generator.grid import GridConfig, displacement_field_m
 from baselines.generator.mesh import MeshConfig
 from baselines.generator.pixels import map_to_pixel
@@ -24,7 +25,7 @@ from baselines.generator.tile import TileConfig
 from quakebench.atomic import atomic_path
 from quakebench.errors import QuakebenchError
 
-GENERATOR_VERSION = "quakebench-generator 0.6.0"
+GENERATOR_VERSION = "quakebench-generator 0.7.0"
 """Goes into every sample: a change to what the generator renders must come with a new one
 (0.3.0: powers and exponentials through the C library, the same bits on every processor;
 0.4.0: the field's samples evaluated by a treecode, the deep elements with the rest;
@@ -32,7 +33,8 @@ GENERATOR_VERSION = "quakebench-generator 0.6.0"
 the pixels' row levels read from one table of the row curves;
 0.6.0: pixels far from the trace upsampled from a lattice of nodes every 4th pixel, rows
 interpolated across in the log of the distance, pixels near a trace vertex evaluated directly,
-the treecode's separation 0.575)."""
+the treecode's separation 0.575;
+0.7.0: fault zones of finite width, part of the surface offset spread as distributed shear)."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Simulation:
     scenario : dict
         Every parameter of the earthquake and of the generator (JSON-ready).
     timings_s : dict
-        Seconds spent meshing, in the TDE kernel and gridding.
+        Seconds spent meshing, in the TDE kernel, gridding and shaping the fault zone.
     evaluations : dict
         TDE kernel evaluations (points x triangles) by part of the field.
     """
@@ -126,16 +128,27 @@ def simulate(
     meshed = time.perf_counter()
     field_m, stats = displacement_field_m(rupture, size, pixel_size_m, grid_config)
     gridded = time.perf_counter()
-
     trace = rupture.trace_m
+    rupture_px = trace_in_tile(map_to_pixel(trace[:, 0], trace[:, 1], size, pixel_size_m), size)
+    apply_fault_zone(
+        field_m,
+        rupture,
+        rupture_px,
+        scenario.main_strand_fraction,
+        scenario.fault_zone_width_m,
+        pixel_size_m,
+    )
+    zoned = time.perf_counter()
+
     return Simulation(
         displacement_px=(field_m[:2] / pixel_size_m).astype(np.float32),
-        rupture_px=trace_in_tile(map_to_pixel(trace[:, 0], trace[:, 1], size, pixel_size_m), size),
+        rupture_px=rupture_px,
         scenario=describe(rupture, scenario.to_dict(), size, pixel_size_m),
         timings_s={
             "mesh": meshed - start,
             "tde": stats.kernel_seconds,
             "gridding": gridded - meshed - stats.kernel_seconds,
+            "fault_zone": zoned - gridded,
         },
         evaluations=dict(stats.evaluations),
     )

@@ -37,9 +37,9 @@ def _simulate(args: argparse.Namespace) -> None:
     )
     if figure_path:
         title = f"Mw {scenario['magnitude']:.2f} {scenario['sense']} (seed {config.seed})"
-        figure = plot_displacement(
-            simulation.displacement_px, simulation.rupture_px, config.pixel_size_m, title
-        )
+        zone = (scenario["main_strand_fraction"], scenario["fault_zone_width_m"])
+        fields = (simulation.displacement_px, simulation.rupture_px, config.pixel_size_m)
+        figure = plot_displacement(*fields, title, zone)
         save_figure(figure, figure_path)
 
 
@@ -121,7 +121,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--pixel-size",
     )
     simulate.add_argument("--output", required=True, help="output .npz file")
-    simulate.add_argument("--figure", help="also draw the E-W and N-S maps to this .png/.pdf/.svg")
+    simulate.add_argument("--figure", help="also draw the maps and the rupture's profile here")
     simulate.set_defaults(run=_simulate, config=TileConfig)
 
     generate = commands.add_parser(

@@ -137,7 +137,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "leaderboard",
         help="validate results files and build the leaderboard tables and page",
         description=(
-            "Validate results files (quakebench evaluate --output): schema v3, labels, and "
+            "Validate results files (quakebench evaluate --output): schema v4, labels, and "
             "aggregates equal to the re-aggregation of their per-sample statistics. Group them "
             "by dataset revision and split, best mae first, with bootstrap intervals over "
             "samples; a method ranks below the one above it only where the paired bootstrap "

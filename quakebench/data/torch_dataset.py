@@ -65,7 +65,7 @@ class QuakebenchDataset(Dataset):
     seed : int
         Seed of the transforms' generators.
     revision : str, optional
-        Hub revision (a tag such as ``mini-32873944``, a branch or a commit), read at the
+        Hub revision (a tag such as ``mini-8a7e0f65``, a branch or a commit), read at the
         commit it resolves to.
     config : str, optional
         Hub config (a preset: ``mini``, ``full``); default: the repository's default.

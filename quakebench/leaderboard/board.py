@@ -6,7 +6,8 @@ paired bootstrap interval of the ``mae`` difference lies wholly below zero. Rank
 two methods that differ insignificantly from a third may still rank apart, and identical
 predictions always tie. Each row is also compared, paired, with the best ranked row and with
 the correlator (the reference method), on ``mae``, ``mae d<=2`` (relative) and the fault-offset
-bias (difference).
+bias (difference). Each row's apparent zone width (:mod:`quakebench.localization`) is given
+with its interval, and its difference from the truth's on the same draws.
 
 On an official board the draws resample spatial blocks, not samples: test tiles of one scene
 overlap, so samples that share ground are drawn together (a block is the tile-sized square of
@@ -28,10 +29,12 @@ from quakebench.errors import QuakebenchError
 from quakebench.leaderboard.bootstrap import (
     Estimate,
     block_resampling_weights,
+    estimate,
     paired_difference,
     ratio_estimate,
     resampling_weights,
 )
+from quakebench.localization import apparent_zone_width_px
 from quakebench.presets import pinned_records
 from quakebench.results import official_revision
 
@@ -59,6 +62,39 @@ def sample_ratios(results: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return {name: tuple(np.array(c, dtype=np.float64).T) for name, c in columns.items()}
 
 
+def zone_sums(results: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sample (in sorted id order), ``[N, B]`` zone-profile counts and the predicted and
+    true fault-parallel sums."""
+    entries = [
+        results["per_sample"][i]["statistics"]["zone"] for i in sorted(results["per_sample"])
+    ]
+    return tuple(
+        np.array([e[key] for e in entries], dtype=np.float64)
+        for key in ("count", "predicted", "true")
+    )
+
+
+def zone_widths(
+    results: dict, weights: np.ndarray, confidence: float
+) -> tuple[Estimate, Estimate, Estimate]:
+    """The apparent zone width of the stacked predicted profile, of the true one, and their
+    difference (predicted - true, paired on the same draws), pixels, with intervals."""
+    count, predicted, true = zone_sums(results)
+    every = np.ones((1, len(count)))
+
+    def widths(draws: np.ndarray, sums: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return apparent_zone_width_px((draws @ sums) / (draws @ count))
+
+    point = [widths(every, sums)[0] for sums in (predicted, true)]
+    drawn = [widths(weights, sums) for sums in (predicted, true)]
+    return (
+        estimate(point[0], drawn[0], confidence),
+        estimate(point[1], drawn[1], confidence),
+        estimate(point[0] - point[1], drawn[0] - drawn[1], confidence),
+    )
+
+
 @dataclass(frozen=True)
 class Row:
     """One results file on a board."""
@@ -73,6 +109,10 @@ class Row:
     the fault-offset bias as a difference; None on that row itself."""
     versus_reference: dict[str, Estimate] | None
     """The same against the correlator; None on its row, or where it has none."""
+    zone_width: Estimate
+    """The apparent zone width of the row's stacked profile, pixels (None for zero's)."""
+    zone_width_vs_truth: Estimate
+    """That width minus the truth's, paired on the same draws, pixels."""
 
     @property
     def method(self) -> str:
@@ -97,6 +137,8 @@ class Board:
     widening: float | None
     """Median over rows of the ``mae`` interval's width with block draws over its width with
     sample draws: what the overlap of the tiles costs."""
+    true_zone_width: Estimate
+    """The apparent zone width of the truth's stacked profile, pixels."""
 
     @property
     def num_samples(self) -> int:
@@ -245,11 +287,23 @@ def _board(
                 return None
             return _compare(ratios[path], ratios[other], weights, confidence)
 
+        width, true_width, width_vs_truth = zone_widths(results_of[path], weights, confidence)
         rows.append(
-            Row(path, results_of[path], rank, estimates[path], versus(best), versus(reference))
+            Row(
+                path,
+                results_of[path],
+                rank,
+                estimates[path],
+                versus(best),
+                versus(reference),
+                width,
+                width_vs_truth,
+            )
         )
     blocks_count = None if blocks is None else len(set(blocks.tolist()))
-    return Board(dataset, split, official, rows, confidence, weights, blocks_count, widening)
+    return Board(
+        dataset, split, official, rows, confidence, weights, blocks_count, widening, true_width
+    )
 
 
 def build_boards(

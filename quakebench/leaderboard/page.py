@@ -20,7 +20,7 @@ from quakebench import __version__
 from quakebench.leaderboard.board import REFERENCE_LINES, Board
 from quakebench.leaderboard.magnitude import magnitude_scores, ranked_methods
 from quakebench.leaderboard.table import board_frame, bootstrap_line, magnitude_frames, noise_line
-from quakebench.plots import plot_preview, plot_profile, plot_skill
+from quakebench.plots import plot_preview, plot_profile, plot_skill, plot_zone_profiles
 from quakebench.preview import decode_preview
 from quakebench.results import PREVIEWS
 
@@ -48,7 +48,16 @@ READING = """
 over the valid pixels of every sample of the split: <code>mae</code> is the mean absolute error
 of both components; <code>mae d&lt;=2</code> is that error within 2 px of the surface rupture,
 where correlators smear the discontinuity; the fault-offset bias is the relative error of the
-fault-parallel offset read 8 px either side of the rupture (0 is exact, -1 sees no offset).</p>
+fault-parallel offset read outside each sample's fault zone, 8 px beyond its edge on either
+side (0 is exact, -1 sees no offset).</p>
+<p><strong>Slip localization.</strong> Each sample's fault-parallel displacement is stacked in
+1 px bins of signed distance to the rupture (out to 32 px either side, the true offset made
+positive). The <em>zone width</em> of a stacked profile is the distance over which its central
+80&nbsp;% of the offset accrues (10&nbsp;% to 90&nbsp;%), after a straight line fitted on
+8&nbsp;&lt;&nbsp;|d|&nbsp;&le;&nbsp;32 px on each side (the elastic gradient) is taken as that
+side's level; a sharp step reads 0.8 px. <em>width - truth</em> is the row's width minus the
+truth's on the same draws: a correlator spreads a narrow zone over most of its window. Zero has
+no offset, so no width (n/a).</p>
 <p><strong>The main table.</strong> Each interval is a {coverage}&nbsp;% percentile bootstrap
 interval ({replicates} draws, seed {seed}, so the page is reproducible); on an official board
 the draws resample spatial blocks of the scenes, not samples, because test tiles overlap and
@@ -148,6 +157,12 @@ def _section(board: Board, colours: dict[str, str], samples: list[dict]) -> str:
     errors, skills = magnitude_frames(scores, board)
     profiles = {row.method: row.results["metrics"]["profile"] for row in board.rows}
     profile = _uri(plot_profile(profiles, f"{board.title}: error against distance", colours))
+    zones = {
+        row.method: row.results["metrics"]["zone"]
+        for row in board.rows
+        if row.method not in REFERENCE_LINES
+    }
+    zone = _uri(plot_zone_profiles(zones, f"{board.title}: across the rupture", colours))
     skill = _uri(
         plot_skill(
             {method: scores[method] for method in ranked_methods(board)},
@@ -168,6 +183,11 @@ def _section(board: Board, colours: dict[str, str], samples: list[dict]) -> str:
         *([f'<p class="revision">{html.escape(noise)}</p>'] if noise else []),
         _figure(skill, f"Skill against magnitude, {board.title}: overall and within 2 px."),
         _figure(profile, f"Mean absolute error against distance to the rupture, {board.title}."),
+        _figure(
+            zone,
+            f"Stacked fault-parallel profiles across the rupture, {board.title}: the truth "
+            "(black) and each method, with their apparent zone widths.",
+        ),
     ]
     maps = _maps(board, samples)
     if maps:

@@ -50,6 +50,11 @@ def _interval(estimate: Estimate, digits: int, sign: bool = False) -> str:
     return f"{estimate.value:{form}} [{estimate.low:{form}}, {estimate.high:{form}}]"
 
 
+def _width(estimate: Estimate, sign: bool = False) -> str:
+    """An apparent zone width: "n/a" where a prediction has no offset to spread (zero)."""
+    return "n/a" if estimate.value is None else _interval(estimate, 1, sign=sign)
+
+
 def _percent(estimate: Estimate | None) -> str:
     """A relative difference in percent, with as many decimals as its interval needs."""
     if estimate is None or estimate.value is None:
@@ -87,6 +92,8 @@ def board_frame(board: Board) -> pd.DataFrame:
             f"mae px {ci}": _interval(estimates["mae"], 4),
             f"mae {NEAR_FAULT_BAND} px {ci}": _interval(estimates[NEAR_FAULT_BAND], 4),
             f"fault-offset bias {ci}": _interval(estimates["fault_offset_bias"], 3, sign=True),
+            f"zone width px {ci}": _width(row.zone_width),
+            "width - truth px": _width(row.zone_width_vs_truth, sign=True),
         }
         for against, comparison in (
             ("best", row.versus_best),

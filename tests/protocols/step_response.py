@@ -2,8 +2,9 @@
 
 Real texture is warped (quintic B-splines) by a vertical right-lateral step of ``offset_px``:
 the west half moves north by half the offset, the east half south. Across the step, a
-window-based correlator sees a ramp instead of a jump; its width (10 % to 90 % of the jump) and
-the bias of the estimate next to the fault are what a network must beat.
+window-based correlator sees a ramp instead of a jump; its width (the apparent zone width of
+:mod:`quakebench.localization`, the figure the leaderboard gives every method) and the bias of
+the estimate next to the fault are what a network must beat.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from baselines.correlator.config import CorrelatorConfig
 from baselines.imagery.correlate import correlate
 from baselines.imagery.warp import warp
+from quakebench.localization import apparent_zone_width_px
 
 MARGIN_PX = 8
 
@@ -25,8 +27,8 @@ class StepResponse:
 
     window: int
     ramp_width_px: float
-    """Columns between the last within 10 % of the west level and the first within 10 % of
-    the east level."""
+    """The apparent zone width of the estimate's profile across the step: where 10 % to 90 %
+    of the offset accrues, each side's level fitted on 8 to 32 px from the fault."""
     near_fault_bias_px: float
     near_fault_mae_px: float
     far_mae_px: float
@@ -57,17 +59,12 @@ def measure_step_response(
     estimate, _ = correlate(pre, post, config)
     size = truth.shape[1]
     rows = slice(window, size - window)
-    profile = estimate[1, rows].mean(axis=0)  # north, averaged along the fault
-    distance = np.abs(np.arange(size) + 0.5 - size / 2)
-    # The estimate falls from +offset/2 (west) to -offset/2 (east). Walking out from the fault,
-    # the ramp ends where the profile is back within 10 % of each side's level.
-    fraction = (offset_px / 2 - profile) / offset_px
-    middle = size // 2
-    west = np.flatnonzero(fraction[:middle] < 0.1)
-    east = np.flatnonzero(fraction[middle:] > 0.9)
-    west_end = west.max() if west.size else 0
-    east_end = middle + (east.min() if east.size else size - middle)
-    ramp = float(east_end - west_end - 1)
+    # North, averaged along the fault: it falls from +offset/2 (west) to -offset/2 (east), so
+    # the profile oriented by the offset is its opposite.
+    profile = -estimate[1, rows].mean(axis=0)
+    signed = np.arange(size) + 0.5 - size / 2
+    distance = np.abs(signed)
+    ramp = float(apparent_zone_width_px(profile, signed))
     error = (estimate[1] - truth[1])[rows]
     near = distance <= 2
     far = distance > window
