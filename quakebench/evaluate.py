@@ -22,6 +22,7 @@ from quakebench.data.content import combine, sample_digest
 from quakebench.data.read_ahead import read_ahead
 from quakebench.data.records import sample_record
 from quakebench.errors import QuakebenchError
+from quakebench.localization import format_width
 from quakebench.metrics import ErrorStatistics, error_statistics, offset_distance_px
 from quakebench.predictions import PredictionReader, check_prediction
 from quakebench.presets import PRESETS, pinned_records, preview_ids
@@ -244,12 +245,8 @@ def summary_table(results: dict) -> str:
         )
     )
     zone = metrics["zone"]
-
-    def width(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.1f} px"
-
     lines.append(
-        f"apparent zone width: {width(zone['apparent_width_px'])} "
-        f"(truth {width(zone['true_apparent_width_px'])})"
+        f"apparent zone width: {format_width(zone['apparent_width_px'])} "
+        f"(truth {format_width(zone['true_apparent_width_px'])})"
     )
     return "\n".join(lines)

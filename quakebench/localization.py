@@ -4,8 +4,9 @@ Geodesists read from a displacement map how much of the slip sits on the main st
 how wide a zone the rest is spread. The metric does the same on a stacked profile: the mean
 fault-parallel displacement in bins of signed distance to the trace (1 px bins out to
 ``ZONE_PROFILE_PX`` on either side), each sample oriented so that its true offset is positive.
-The profiles are kept as additive sums (:class:`~quakebench.metrics.ErrorStatistics`), so the
-stacked profile of any subset of samples is recomputed from a results file.
+The profiles are kept as additive sums (:class:`ZoneProfile`, part of each sample's
+:class:`~quakebench.metrics.ErrorStatistics`), so the stacked profile of any subset of samples
+is recomputed from a results file.
 
 The **apparent zone width** of a stacked profile:
 
@@ -13,14 +14,18 @@ The **apparent zone width** of a stacked profile:
    elastic gradient, which a zone of distributed shear sits on;
 2. at each bin, the fraction of the offset accrued is how far the profile has risen from the
    left line towards the right one (both extended to that distance);
-3. the width is the distance between where the fraction passes 10 % (the innermost bin left
-   of the trace still below it, interpolated linearly to the next) and 90 % (likewise on the
-   right): where the central 80 % of the offset accrues.
+3. the width is the distance between where the fraction passes 10 % and 90 % around the rise
+   (the first bin where it reaches half): the last bin before that still below 10 %,
+   interpolated linearly to the next, and the first bin from there above 90 %, interpolated
+   to the one before. That is where the central 80 % of the offset accrues, wherever the
+   rise sits: a step read a few pixels off the trace is as narrow as one on it.
 
-With 1 px bins a perfectly sharp step reads 0.8 px (its rise between the bins at -0.5 and
-+0.5 px), and a linear ramp of full width ``W`` reads ``0.8 W``. The correlator's step response
+With 1 px bins a perfectly sharp step reads 0.8 px (its rise between two bin centres), and a
+linear ramp of full width ``W`` reads ``0.8 W``. Where the rise's tails still climb beyond
+8 px (a zone wider than 16 px, 240 m at 15 m; a 64 px correlator window's smear), the fitted
+levels take part of them in and the width reads short. The correlator's step response
 (``tests/protocols/step_response.py``) is measured with the same function. A profile without
-offset (the answer "no motion") has no width: NaN.
+offset (the answer "no motion") has no width: NaN. Empty bins (NaN) are bridged linearly.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ ZONE_EDGES_PX = np.arange(-ZONE_PROFILE_PX, ZONE_PROFILE_PX + 1, dtype=np.float6
 ZONE_CENTRES_PX = ZONE_EDGES_PX[:-1] + 0.5
 """Centres of the profile's bins, pixels."""
 
-ELASTIC_FIT_PX = (8.0, 32.0)
+ELASTIC_FIT_PX = (8.0, float(ZONE_PROFILE_PX))
 """Each side's elastic gradient is the straight line fitted on ``low < |d| <= high``."""
 
 ACCRUAL = (0.1, 0.9)
@@ -73,23 +78,32 @@ def _side_line(
     return intercept, slope
 
 
-def _crossing(
-    fraction: np.ndarray, centres: np.ndarray, level: float, rising_from: np.ndarray
+def _bridge_empty_bins(profile: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Each row's NaN bins filled linearly from its finite neighbours (rows with fewer than
+    two finite bins stay NaN)."""
+    if not np.isnan(profile).any():
+        return profile
+    rows = profile.reshape(-1, profile.shape[-1]).copy()
+    for row in rows:
+        finite = np.isfinite(row)
+        if 2 <= finite.sum() < row.size:
+            row[~finite] = np.interp(centres[~finite], centres[finite], row[finite])
+    return rows.reshape(profile.shape)
+
+
+def _interpolate(
+    fraction: np.ndarray, centres: np.ndarray, level: float, before: np.ndarray
 ) -> np.ndarray:
-    """Where ``fraction`` passes ``level`` after the last bin of ``rising_from`` (a boolean mask
-    ``[..., B]``), interpolated linearly towards the next bin; NaN where there is none."""
+    """Where ``fraction`` passes ``level`` between bins ``before`` and ``before + 1`` (per row),
+    clipped to that interval; NaN where ``before`` is -1 or the last bin."""
     bins = fraction.shape[-1]
-    flagged = np.where(rising_from, np.arange(bins), -1)
-    before = flagged.max(axis=-1)
-    after = np.minimum(before + 1, bins - 1)
-    f0 = np.take_along_axis(fraction, np.maximum(before, 0)[..., None], axis=-1)[..., 0]
-    f1 = np.take_along_axis(fraction, after[..., None], axis=-1)[..., 0]
+    low = np.clip(before, 0, bins - 2)
+    f0 = np.take_along_axis(fraction, low[..., None], axis=-1)[..., 0]
+    f1 = np.take_along_axis(fraction, low[..., None] + 1, axis=-1)[..., 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.clip((level - f0) / (f1 - f0), 0.0, 1.0)
-    position = centres[np.maximum(before, 0)] + t * (
-        centres[after] - centres[np.maximum(before, 0)]
-    )
-    return np.where((before >= 0) & (before < bins - 1) & np.isfinite(f1), position, np.nan)
+    position = centres[low] + t * (centres[low + 1] - centres[low])
+    return np.where((before >= 0) & (before <= bins - 2), position, np.nan)
 
 
 def apparent_zone_width_px(
@@ -115,8 +129,8 @@ def apparent_zone_width_px(
         ``[...]`` widths; NaN where the offset is not positive or the 10 % and 90 % points
         are not both found.
     """
-    profile = np.asarray(profile, dtype=np.float64)
     centres = np.asarray(centres_px, dtype=np.float64)
+    profile = _bridge_empty_bins(np.asarray(profile, dtype=np.float64), centres)
     (left_a, left_b), (right_a, right_b) = (
         _side_line(profile, centres, side, fit_px) for side in (-1.0, 1.0)
     )
@@ -124,16 +138,19 @@ def apparent_zone_width_px(
     right = right_a[..., None] + right_b[..., None] * centres
     with np.errstate(divide="ignore", invalid="ignore"):
         fraction = (profile - left) / (right - left)
-    offset = right_a - left_a
     low, high = ACCRUAL
-    start = _crossing(fraction, centres, low, (fraction < low) & (centres < 0))
-    # The 90 % point, found from the right: the same search on the mirrored profile.
-    mirrored = 1.0 - fraction[..., ::-1]
-    end = -_crossing(
-        mirrored, -centres[::-1], 1.0 - high, (mirrored < 1.0 - high) & (centres[::-1] > 0)
-    )
-    width = end - start
-    return np.where(offset > 0, width, np.nan)
+    index = np.arange(fraction.shape[-1])
+    # The rise: the first bin at half the offset between the fitted ranges' outer ends; the
+    # search starts there on either side and stays between those ends.
+    within = np.abs(centres) <= fit_px[1]
+    half = (fraction >= 0.5) & within
+    middle = np.where(half.any(axis=-1), half.argmax(axis=-1), -1)[..., None]
+    below = np.where((fraction < low) & within & (index < middle), index, -1).max(axis=-1)
+    above = np.where((fraction > high) & within & (index >= middle), index, fraction.shape[-1])
+    start = _interpolate(fraction, centres, low, below)
+    end = _interpolate(fraction, centres, high, above.min(axis=-1) - 1)
+    found = (middle[..., 0] >= 0) & (right_a - left_a > 0)
+    return np.where(found, end - start, np.nan)
 
 
 def _zeros(dtype: type = np.float64) -> np.ndarray:
@@ -193,6 +210,16 @@ class ZoneProfile:
             np.asarray(record["true"], dtype=np.float64),
         )
 
+    def offset_sign(self) -> float:
+        """The sign of the true offset the profile shows: the mean true displacement right of
+        the trace minus left of it (0.0 where either side is empty or they are equal)."""
+        right = ZONE_CENTRES_PX > 0
+        counts = [self.count[~right].sum(), self.count[right].sum()]
+        if min(counts) == 0:
+            return 0.0
+        step = self.true[right].sum() / counts[1] - self.true[~right].sum() / counts[0]
+        return float(np.sign(step))
+
     def means(self) -> tuple[np.ndarray, np.ndarray]:
         """The stacked profiles, predicted and true: mean per bin, NaN where a bin is empty."""
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -210,3 +237,8 @@ class ZoneProfile:
             "apparent_width_px": float(apparent_zone_width_px(predicted)),
             "true_apparent_width_px": float(apparent_zone_width_px(true)),
         }
+
+
+def format_width(width_px: float | None) -> str:
+    """An apparent zone width for people: "n/a" where there is none (no offset)."""
+    return "n/a" if width_px is None or not np.isfinite(width_px) else f"{width_px:.1f} px"

@@ -333,6 +333,7 @@ def error_statistics(
     true_offsets, keep = fault_offsets(truth, valid, rupture_xy, offset_px)
     predicted_offsets, _ = fault_offsets(predicted, valid, rupture_xy, offset_px)
     sign = 1.0 if true_offsets.sum() >= 0 else -1.0
+    zone_sign = zone.offset_sign() or sign
     return ErrorStatistics(
         total=total,
         bands=bands,
@@ -341,7 +342,7 @@ def error_statistics(
         offset_true=float(sign * true_offsets.sum()),
         offset_abs_error=float(np.abs(predicted_offsets - true_offsets).sum()),
         offset_count=int(keep.sum()),
-        zone=ZoneProfile(zone.count, sign * zone.predicted, sign * zone.true),
+        zone=ZoneProfile(zone.count, zone_sign * zone.predicted, zone_sign * zone.true),
     )
 
 
@@ -360,8 +361,8 @@ def _zone_sums(
     bins = zone_index[inside]
     size = ZONE_CENTRES_PX.size
 
-    def parallel(field: np.ndarray) -> np.ndarray:
-        east, north = (values(component)[inside].astype(np.float64) for component in field)
+    def parallel(displacement: np.ndarray) -> np.ndarray:
+        east, north = (values(c)[inside].astype(np.float64) for c in displacement)
         return east * direction_en[0] + north * direction_en[1]
 
     return ZoneProfile(

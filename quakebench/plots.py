@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from quakebench.atomic import atomic_path
+from quakebench.localization import format_width
 
 LEGEND_CHARS = 40
 """Method names are cut to this length in legends (tables show them whole)."""
@@ -107,9 +108,6 @@ def plot_zone_profiles(
     def values(items: list) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in items], dtype=float)
 
-    def width(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.1f} px"
-
     for index, (method, zone) in enumerate(zones.items()):
         distance = np.asarray(zone["distance_px"], dtype=float)
         if index == 0:
@@ -118,14 +116,14 @@ def plot_zone_profiles(
                 values(zone["true"]),
                 "k-",
                 lw=2.5,
-                label=f"truth (width {width(zone['true_apparent_width_px'])})",
+                label=f"truth (width {format_width(zone['true_apparent_width_px'])})",
             )
         axis.plot(
             distance,
             values(zone["predicted"]),
             "-",
             lw=1.2,
-            label=f"{_legend_label(method)} (width {width(zone['apparent_width_px'])})",
+            label=f"{_legend_label(method)} (width {format_width(zone['apparent_width_px'])})",
             color=(colours or {}).get(method),
         )
     axis.axvline(0.0, color="0.6", lw=0.8, ls=":")

@@ -27,8 +27,9 @@ null)::
                           the stacked profiles and the apparent zone widths, predicted and true
                           (quakebench.localization)
     per_sample            {sample id: {"statistics": ErrorStatistics.record(), "magnitude": Mw,
-                          "fault_zone_width_px": the sample's true zone width in pixels}}; the
-                          statistics' "zone" holds 64 bins of count, predicted and true sums
+                          "fault_zone_width_px": the sample's true zone width in pixels, so
+                          that samples can be grouped by it}}; the statistics' "zone" holds 64
+                          bins of count, predicted and true sums
     runtime_s_per_sample  seconds per sample of the method, or null
     hardware              text, at most 100 characters, or null
     evaluated_with        the quakebench version that scored it

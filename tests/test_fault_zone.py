@@ -107,7 +107,7 @@ def test_a_simulated_zone_changes_only_the_pixels_inside_it():
     assert 0 < scenario["main_strand_fraction"] < 1 and scenario["fault_zone_width_m"] > 0
     sharp = simulate(7, 128, scenario_config=ScenarioConfig(localized_probability=1.0))
     distance = signed_distance_to_polyline((128, 128), zoned.rupture_px)
-    outside = np.abs(distance) >= scenario["fault_zone_width_m"] / 2 / 15.0
+    outside = np.abs(distance) >= scenario["fault_zone_width_m"] / 2 / scenario["pixel_size_m"]
     changed = np.any(zoned.displacement_px != sharp.displacement_px, axis=0)
     assert not changed[outside].any() and changed[~outside].mean() > 0.9
     assert np.array_equal(zoned.rupture_px, sharp.rupture_px)
@@ -165,3 +165,25 @@ def test_zero_width_renders_the_stored_0_6_0_samples_bit_for_bit(monkeypatch):
                 sample = source.sample(split, index)
                 rendered = {name: field_digest(name, sample[name]) for name in digests}
                 assert rendered == digests, sample_id
+
+
+def test_the_simulated_step_on_the_trace_keeps_the_main_strand_fraction():
+    """On the pixels next to the trace, the zone keeps ``f`` of the elastic field's step, plus
+    the smooth step's rise over that distance: the positive side is the one the slip moves."""
+    zoned = simulate(7, 128)
+    sharp = simulate(7, 128, scenario_config=ScenarioConfig(localized_probability=1.0))
+    scenario = zoned.scenario
+    f, width_px = (
+        scenario["main_strand_fraction"],
+        scenario["fault_zone_width_m"] / scenario["pixel_size_m"],
+    )
+    distance = signed_distance_to_polyline((128, 128), zoned.rupture_px)
+    steps = []
+    for field in (zoned.displacement_px, sharp.displacement_px):
+        sides = [
+            field[:, (distance > 0) & (distance < 1)],
+            field[:, (distance < 0) & (distance > -1)],
+        ]
+        steps.append(sides[0].mean(axis=1) - sides[1].mean(axis=1))
+    ratio = steps[0] @ steps[1] / (steps[1] @ steps[1])
+    assert f < ratio < f + (1 - f) * math.sin(math.pi / width_px)

@@ -45,6 +45,25 @@ def test_a_correlator_style_ramp_reads_its_10_to_90_width(sigma):
         assert 0.9 * known < apparent_zone_width_px(profile) < 0.97 * known
 
 
+@pytest.mark.parametrize("at", [-3.0, 2.0, 5.0])
+def test_a_step_read_off_the_trace_is_as_narrow(at):
+    """The width is where the offset accrues, not its distance from the trace."""
+    assert apparent_zone_width_px(np.where(C > at, 0.5, -0.5)) == pytest.approx(0.8)
+
+
+def test_bins_beyond_the_fitted_range_are_not_searched():
+    """A long profile (the step response's 512 columns) whose far bins stray from the lines."""
+    centres = np.arange(-256, 256) + 0.5
+    profile = np.where(centres > 0, 0.5, -0.5) + np.where(np.abs(centres) > 40, 3.0, 0.0)
+    assert apparent_zone_width_px(profile, centres) == pytest.approx(0.8)
+
+
+def test_an_empty_bin_is_bridged():
+    ramp = np.clip(C / 10, -0.5, 0.5)
+    ramp[[28, 35]] = np.nan  # beside the 10 % and 90 % points (-4 and +4 px)
+    assert apparent_zone_width_px(ramp) == pytest.approx(8.0)
+
+
 def test_the_elastic_gradient_is_taken_out_and_the_amplitude_does_not_matter():
     ramp = np.clip(C / 10, -0.5, 0.5)
     tilted = 3.0 * ramp - 0.004 * C + 0.2
@@ -93,6 +112,19 @@ def test_the_metrics_keep_the_stacked_profiles(ramp_sample):
     doubled = stats + stats
     assert np.array_equal(doubled.zone.count, 2 * stats.zone.count)
     assert ZoneProfile.from_record(stats.zone.record()).true.tolist() == stats.zone.true.tolist()
+
+
+def test_the_profile_is_oriented_by_its_own_offset_where_no_offset_is_read(ramp_sample):
+    """The trace reversed and the columns where the offset would be read invalid: the fault
+    offset has no point, yet the stacked profile still rises across the trace."""
+    truth, valid, trace = ramp_sample
+    valid = valid.copy()
+    valid[:, :13] = 0  # the offset is read at column 31.5 - 20
+    stats = error_statistics(truth, truth, valid, trace[::-1], offset_px=20.0)
+    assert stats.offset_count == 0
+    zone = stats.metrics()["zone"]
+    assert zone["true"][20] < 0 < zone["true"][-1]  # d = -11.5 and 31.5 px
+    assert zone["true_apparent_width_px"] == pytest.approx(8.0, abs=0.5)
 
 
 def test_the_fault_offset_is_read_outside_the_zone(ramp_sample):

@@ -14,7 +14,7 @@ Each scenario draws (:func:`~baselines.generator.scenario.sample_fault_zone`):
 
 * ``main_strand_fraction`` ``f``: 1 (a wholly localized rupture) with probability 0.1, else
   ``Beta(3.5, 3.1)`` (mean 0.53, standard deviation 0.18), so that the mean is 0.58 and about
-  one rupture in twenty keeps less than a quarter of its offset on the main strand;
+  6 % of ruptures keep less than a quarter of their offset on the main strand;
 * ``fault_zone_width_m`` ``w``: 0 for a localized rupture, else log-normal with a median of
   110 m and a log standard deviation of 0.7 (mean 140 m, between the two optical averages;
   10 % below 45 m, 1 % below 22 m, reaching the field widths), capped at 500 m.

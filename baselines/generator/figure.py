@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
@@ -59,7 +60,7 @@ def plot_displacement(
 
 
 def _plot_profile(
-    axis,
+    axis: Axes,
     displacement_px: np.ndarray,
     rupture_px: np.ndarray,
     pixel_size_m: float,

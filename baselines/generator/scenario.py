@@ -14,6 +14,10 @@ import numpy as np
 
 from baselines.generator import scaling
 
+FAULT_ZONE_STREAM = 3
+"""The random stream of the fault zone (0: the scenario, 1: roughness, 2: slip): drawing the
+zone changes no other draw."""
+
 
 @dataclass(frozen=True)
 class ScenarioConfig:
@@ -123,11 +127,6 @@ def slip_correlation_lengths_km(magnitude: float) -> tuple[float, float]:
     Mai & Beroza (2002) scaling: ``a_strike = 10^(0.5 Mw - 2.5)``, ``a_dip = 10^(Mw/3 - 1.5)``.
     """
     return 10.0 ** (0.5 * magnitude - 2.5), 10.0 ** (magnitude / 3.0 - 1.5)
-
-
-FAULT_ZONE_STREAM = 3
-"""The random stream of the fault zone (0: the scenario, 1: roughness, 2: slip): drawing the
-zone changes no other draw."""
 
 
 def sample_fault_zone(seed: int, config: ScenarioConfig | None = None) -> tuple[float, float]:

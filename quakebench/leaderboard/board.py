@@ -78,7 +78,11 @@ def zone_widths(
     results: dict, weights: np.ndarray, confidence: float
 ) -> tuple[Estimate, Estimate, Estimate]:
     """The apparent zone width of the stacked predicted profile, of the true one, and their
-    difference (predicted - true, paired on the same draws), pixels, with intervals."""
+    difference (predicted - true, paired on the same draws), pixels, with intervals.
+
+    A draw can leave a profile without offset, hence without width; where more than the
+    interval's tail of the draws do, the interval is not given (the point estimate is).
+    """
     count, predicted, true = zone_sums(results)
     every = np.ones((1, len(count)))
 
@@ -86,12 +90,17 @@ def zone_widths(
         with np.errstate(divide="ignore", invalid="ignore"):
             return apparent_zone_width_px((draws @ sums) / (draws @ count))
 
+    def with_interval(point: float, drawn: np.ndarray) -> Estimate:
+        if np.mean(~np.isfinite(drawn)) > (1 - confidence) / 2:
+            return estimate(point, drawn[:0], confidence)
+        return estimate(point, drawn, confidence)
+
     point = [widths(every, sums)[0] for sums in (predicted, true)]
     drawn = [widths(weights, sums) for sums in (predicted, true)]
     return (
-        estimate(point[0], drawn[0], confidence),
-        estimate(point[1], drawn[1], confidence),
-        estimate(point[0] - point[1], drawn[0] - drawn[1], confidence),
+        with_interval(point[0], drawn[0]),
+        with_interval(point[1], drawn[1]),
+        with_interval(point[0] - point[1], drawn[0] - drawn[1]),
     )
 
 
@@ -110,7 +119,8 @@ class Row:
     versus_reference: dict[str, Estimate] | None
     """The same against the correlator; None on its row, or where it has none."""
     zone_width: Estimate
-    """The apparent zone width of the row's stacked profile, pixels (None for zero's)."""
+    """The apparent zone width of the row's stacked profile, pixels (its value None for
+    zero's: no offset, no width)."""
     zone_width_vs_truth: Estimate
     """That width minus the truth's, paired on the same draws, pixels."""
 
@@ -287,7 +297,7 @@ def _board(
                 return None
             return _compare(ratios[path], ratios[other], weights, confidence)
 
-        width, true_width, width_vs_truth = zone_widths(results_of[path], weights, confidence)
+        width, _, width_vs_truth = zone_widths(results_of[path], weights, confidence)
         rows.append(
             Row(
                 path,
@@ -301,6 +311,7 @@ def _board(
             )
         )
     blocks_count = None if blocks is None else len(set(blocks.tolist()))
+    true_width = zone_widths(first, weights, confidence)[1]  # every row shares the truth
     return Board(
         dataset, split, official, rows, confidence, weights, blocks_count, widening, true_width
     )

@@ -19,7 +19,13 @@ from PIL import Image
 from quakebench import __version__
 from quakebench.leaderboard.board import REFERENCE_LINES, Board
 from quakebench.leaderboard.magnitude import magnitude_scores, ranked_methods
-from quakebench.leaderboard.table import board_frame, bootstrap_line, magnitude_frames, noise_line
+from quakebench.leaderboard.table import (
+    board_frame,
+    bootstrap_line,
+    magnitude_frames,
+    noise_line,
+    truth_width_line,
+)
 from quakebench.plots import plot_preview, plot_profile, plot_skill, plot_zone_profiles
 from quakebench.preview import decode_preview
 from quakebench.results import PREVIEWS
@@ -171,10 +177,11 @@ def _section(board: Board, colours: dict[str, str], samples: list[dict]) -> str:
         )
     )
     noise = noise_line(board)
+    revision_line = board.revision + "." + bootstrap_line(board) + truth_width_line(board)
     unofficial = "" if board.official else ' class="unofficial"'
     parts = [
         f"<section{unofficial}>\n<h3>{title}</h3>",
-        f'<p class="revision">{html.escape(board.revision + "." + bootstrap_line(board))}</p>',
+        f'<p class="revision">{html.escape(revision_line)}</p>',
         table,
         f"<h4>mae / mae d&lt;=2 (px) by magnitude [{100 * board.confidence:g}% CI]</h4>",
         errors.to_html(index=False, escape=True, border=0, classes="board"),

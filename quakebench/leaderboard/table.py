@@ -176,7 +176,8 @@ def markdown_tables(boards: list[Board]) -> str:
             magnitude_frame["method"] = magnitude_frame["method"].map(escape_markdown)
         noise = noise_line(board)
         parts.append(
-            f"### {board.title}\n\n{board.revision}.{bootstrap_line(board)}\n\n{table}\n\n"
+            f"### {board.title}\n\n{board.revision}.{bootstrap_line(board)}"
+            f"{truth_width_line(board)}\n\n{table}\n\n"
             f"**mae / mae d<=2 (px) by magnitude** [{100 * board.confidence:g}% CI]\n\n"
             f"{errors.to_markdown(index=False, disable_numparse=True)}\n\n"
             f"**Skill, 1 - mae / mae(zero), all pixels / d<=2, by magnitude**\n\n"
@@ -184,6 +185,14 @@ def markdown_tables(boards: list[Board]) -> str:
             + (f"\n{noise}\n" if noise else "")
         )
     return "\n".join(parts)
+
+
+def truth_width_line(board: Board) -> str:
+    """The truth's apparent zone width, which every row's width is set against, in words."""
+    width = board.true_zone_width
+    if width.value is None:
+        return ""
+    return f" The truth's stacked profile has an apparent zone width of {_width(width)} px."
 
 
 def bootstrap_line(board: Board) -> str:
