@@ -105,26 +105,20 @@ def plot_zone_profiles(
     figure = Figure(figsize=(7, 4.5), layout="constrained")
     axis = figure.subplots()
 
-    def values(items: list) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in items], dtype=float)
-
+    lines = []  # (zone, profile key, width key, label, colour, line width)
     for index, (method, zone) in enumerate(zones.items()):
-        distance = np.asarray(zone["distance_px"], dtype=float)
-        if index == 0:
-            axis.plot(
-                distance,
-                values(zone["true"]),
-                "k-",
-                lw=2.5,
-                label=f"truth (width {format_width(zone['true_apparent_width_px'])})",
-            )
+        if index == 0:  # every method's results share the truth
+            lines.append((zone, "true", "true_apparent_width_px", "truth", "k", 2.5))
+        colour = (colours or {}).get(method)
+        lines.append((zone, "predicted", "apparent_width_px", method, colour, 1.2))
+    for zone, key, width, label, colour, line_width in lines:
         axis.plot(
-            distance,
-            values(zone["predicted"]),
+            np.asarray(zone["distance_px"], dtype=float),
+            np.array([np.nan if v is None else v for v in zone[key]], dtype=float),
             "-",
-            lw=1.2,
-            label=f"{_legend_label(method)} (width {format_width(zone['apparent_width_px'])})",
-            color=(colours or {}).get(method),
+            lw=line_width,
+            color=colour,
+            label=f"{_legend_label(label)} (width {format_width(zone[width])})",
         )
     axis.axvline(0.0, color="0.6", lw=0.8, ls=":")
     axis.set_xlabel("signed distance to the surface rupture (pixels)")
