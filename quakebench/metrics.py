@@ -370,10 +370,3 @@ def _zone_sums(
         np.bincount(bins, parallel(predicted), size),
         np.bincount(bins, parallel(truth), size),
     )
-
-
-def mae(predicted: np.ndarray, truth: np.ndarray, valid: np.ndarray) -> float:
-    """Mean absolute error over both components and the valid pixels, pixels."""
-    valid = np.asarray(valid).astype(bool)
-    error = np.abs(np.asarray(predicted, np.float64) - np.asarray(truth, np.float64))
-    return float(error[:, valid].mean())

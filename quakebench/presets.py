@@ -207,11 +207,13 @@ def pinned_records(preset: str | None, dataset: str) -> dict[str, dict]:
     return PRESETS[preset].records(dataset) if preset in PRESETS else {}
 
 
-def official_preset(dataset: str, content_sha256: str) -> str | None:
-    """The preset whose pinned ``dataset`` build has this content hash, or None."""
+def superseded_revision(dataset: str, content_sha256: str) -> str | None:
+    """What a build is when its content hash is an earlier official revision of a preset:
+    "a superseded revision of mini, generator 0.6.0: ..." (with the reason); else None."""
     for preset in PRESETS.values():
-        if preset.content_sha256.get(dataset) == content_sha256:
-            return preset.name
+        reason = preset.superseded.get(dataset, {}).get(content_sha256)
+        if reason is not None:
+            return f"a superseded revision of {preset.name}, {reason}"
     return None
 
 

@@ -134,6 +134,24 @@ def test_verify_names_the_sample_and_field_that_differ(pinned, tmp_path, capsys)
     assert "prewarped-train-000006: post (by" in out
 
 
+def test_verify_and_evaluate_name_a_superseded_revision(pinned, tmp_path, monkeypatch, capsys):
+    """A build of an earlier official revision is named as such, with the reason."""
+    folder, preset = pinned
+    altered_copy(folder, tmp_path / "old", "prewarped-test-000002", nudged("post", 500.0))
+    old_hash = read_manifest(tmp_path / "old")["content_sha256"]
+    reason = "generator 0.0.1: rendered another way"
+    superseded = {"prewarped": {old_hash: reason}}
+    monkeypatch.setitem(presets.PRESETS, "tiny", dataclasses.replace(preset, superseded=superseded))
+    assert main(["verify", str(tmp_path / "old")]) == 1
+    said = f"a superseded revision of tiny, {reason}"
+    assert said in capsys.readouterr().out
+    assert main(["baseline", "zero", "--dataset", str(tmp_path / "old"), "--split", "test",
+                 "--output", str(tmp_path / "zero.npz")]) == 0  # fmt: skip
+    assert main(["evaluate", str(tmp_path / "zero.npz"), "--dataset", str(tmp_path / "old"),
+                 "--split", "test"]) == 0  # fmt: skip
+    assert f"scored on {said}" in capsys.readouterr().out
+
+
 def test_verify_accepts_a_numerically_equivalent_rebuild(pinned, tmp_path, capsys):
     folder, _ = pinned
     tiny = EQUIVALENCE["displacement"][1] / 100

@@ -250,16 +250,15 @@ def run_window(config: WindowConfig, progress: bool = True) -> dict:
         )
     now = phase("regenerate", now)
 
-    bank = build_bank(
-        BankConfig(
-            config.work / "bank",
-            config.bank_fields,
-            config.bank_size,
-            seed=config.seed,
-            workers=config.processes,
-        ),
-        progress,
-    )[15.0]
+    bank_config = BankConfig(
+        config.work / "bank",
+        config.bank_fields,
+        config.bank_size,
+        seed=config.seed,
+        workers=config.processes,
+    )
+    (pixel_size_m,) = bank_config.pixel_sizes_m  # the default: Landsat-8 panchromatic, 15 m
+    bank = build_bank(bank_config, progress)[pixel_size_m]
     now = phase("bank", now)
 
     validation = [samples[i] for i in validation_ids]

@@ -3,10 +3,11 @@
 One file per capability registers its subcommands: :mod:`~quakebench.cli.data` (simulate,
 generate), :mod:`~quakebench.cli.scenes` (scenes, search, fetch),
 :mod:`~quakebench.cli.revision` (verify, reproduce, pin), :mod:`~quakebench.cli.scoring`
-(evaluate, leaderboard), :mod:`~quakebench.cli.methods` (baseline, correlate, train, predict)
-and :mod:`~quakebench.cli.push` (push). Building the parser reads the defaults of the config
-dataclasses, the baselines' included (modules that import nothing heavy); the libraries are
-imported only by the subcommand that runs, so ``quakebench --help`` is fast.
+(evaluate, leaderboard), :mod:`~quakebench.cli.methods` (baseline, correlate),
+:mod:`~quakebench.cli.networks` (train, predict) and :mod:`~quakebench.cli.push` (push).
+Building the parser reads the defaults of the config dataclasses, the baselines' included
+(modules that import nothing heavy); the libraries are imported only by the subcommand that
+runs, so ``quakebench --help`` is fast.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from quakebench import __version__
-from quakebench.cli import data, methods, push, revision, scenes, scoring
+from quakebench.cli import data, methods, networks, push, revision, scenes, scoring
 from quakebench.errors import QuakebenchError
 
 
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"quakebench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for capability in (data, scenes, revision, scoring, methods, push):
+    for capability in (data, scenes, revision, scoring, methods, networks, push):
         capability.register(commands)
     return parser
 

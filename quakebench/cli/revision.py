@@ -7,7 +7,7 @@ import sys
 
 from quakebench.contract import DATASETS
 from quakebench.errors import QuakebenchError
-from quakebench.presets import PRESETS, pinned_records
+from quakebench.presets import PRESETS, pinned_records, superseded_revision
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -27,7 +27,12 @@ def _verify(args: argparse.Namespace) -> int:
         return 0
     check = check_records(manifest["dataset"], preset, folder_records(args.folder))
     print("\n".join(check.summary()))
-    return 1 if check.status == DIFFERENT else 0
+    if check.status != DIFFERENT:
+        return 0
+    superseded = superseded_revision(manifest["dataset"], manifest["content_sha256"])
+    if superseded:
+        print(f"{args.folder}: {superseded}")
+    return 1
 
 
 def _reproduce(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ def _evaluate(args: argparse.Namespace) -> None:
     import pyarrow
 
     from quakebench.evaluate import evaluate, summary_table
+    from quakebench.presets import superseded_revision
     from quakebench.results import write_results
 
     # Samples are decoded in a read-ahead thread and freed in this one: mimalloc, Arrow's
@@ -50,6 +51,10 @@ def _evaluate(args: argparse.Namespace) -> None:
     )
     results = evaluate(config)
     print(summary_table(results))
+    dataset = results["dataset"]
+    superseded = superseded_revision(dataset["name"], dataset["content_sha256"])
+    if superseded and dataset["official_split_sha256"] is None:  # not scored as official
+        print(f"scored on {superseded}")
     if output:
         write_results(results, output)
         print(f"results -> {output}")
