@@ -150,6 +150,26 @@ def test_ranks_do_not_chain(samples):
     # all three into one rank.
 
 
+def test_rows_are_listed_truth_first_then_by_rank_and_zero_last(samples):
+    """X is Z with every error 2 % larger (significantly worse: rank 2); Y is Z with each
+    sample's error scaled by 0.8-1.3 (worse in mae, but not significantly: rank 1). Y is
+    listed before X."""
+    z = noisy(samples, 0.2, seed=5)
+    predictions = {
+        "Z": z,
+        "X": scaled(samples, z, 1.02, 1.02, seed=0),
+        "Y": scaled(samples, z, 0.8, 1.3, seed=1),
+        "zero": {i: 0 * p for i, p in z.items()},
+        "truth": {s["id"]: s["displacement"] for s in samples},
+    }
+    entries = [synthetic_results(m, samples, p, official=False) for m, p in predictions.items()]
+    rows = boards(entries, 2000)[0].rows
+    by_method = {row.method: row for row in rows}
+    assert by_method["X"].rank > by_method["Y"].rank
+    assert by_method["X"].estimates["mae"].value < by_method["Y"].estimates["mae"].value
+    assert [row.method for row in rows] == ["truth", "Z", "Y", "X", "zero"]
+
+
 def test_copy_under_another_name_ties(samples):
     original = synthetic_results("original", samples, noisy(samples, 0.1, seed=3))
     copy = {**original, "method": "copy"}

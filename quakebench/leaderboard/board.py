@@ -1,7 +1,7 @@
 """Boards: results grouped by dataset revision and split, with intervals and paired ranks.
 
-Rows are sorted by ``mae``, best first. ``truth`` and ``zero`` are reference lines, not
-ranked. A method's rank is 1 plus the number of methods significantly better than it: whose
+Rows are listed ``truth`` first, then by rank and ``mae``, ``zero`` last. ``truth`` and ``zero``
+are reference lines, not ranked. A method's rank is 1 plus the number of methods significantly better than it: whose
 paired bootstrap interval of the ``mae`` difference lies wholly below zero. Ranks do not chain:
 two methods that differ insignificantly from a third may still rank apart, and identical
 predictions always tie. Each row is also compared, paired, with the best ranked row and with
@@ -310,11 +310,23 @@ def _board(
                 width_vs_truth,
             )
         )
+    rows.sort(key=_display_order)
     blocks_count = None if blocks is None else len(set(blocks.tolist()))
     true_width = zone_widths(first, weights, confidence)[1]  # every row shares the truth
     return Board(
         dataset, split, official, rows, confidence, weights, blocks_count, widening, true_width
     )
+
+
+def _display_order(row: Row) -> tuple[int, float, float]:
+    """``truth`` first, the ranked rows by rank then ``mae``, ``zero`` last."""
+    mae = row.estimates["mae"].value
+    mae = math.inf if mae is None else mae
+    if row.method == REFERENCE_LINES[0]:
+        return (0, 0.0, mae)
+    if row.method == REFERENCE_LINES[1]:
+        return (2, 0.0, mae)
+    return (1, float(row.rank), mae)
 
 
 def build_boards(

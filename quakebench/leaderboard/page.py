@@ -69,7 +69,8 @@ interval ({replicates} draws, seed {seed}, so the page is reproducible); on an o
 the draws resample spatial blocks of the scenes, not samples, because test tiles overlap and
 samples that share ground are not independent (the line under the title says how much wider
 that makes the intervals). <code>truth</code> and <code>zero</code> are reference lines
-(<em>ref</em>), not ranked; a method's rank is 1 plus the number of methods whose paired
+(<em>ref</em>), not ranked (listed first and last; the ranked rows by rank, then
+<code>mae</code>); a method's rank is 1 plus the number of methods whose paired
 interval of the <code>mae</code> difference with it lies wholly below zero, so ranks do not
 chain and identical predictions tie.</p>
 <p><strong>The comparisons.</strong> The columns <em>vs best</em> and <em>vs correlator</em>

@@ -79,7 +79,7 @@ def _versus(comparison: dict[str, Estimate] | None, metric: str) -> str:
 
 
 def board_frame(board: Board) -> pd.DataFrame:
-    """The board's rows as display text, best first (unescaped)."""
+    """The board's rows as display text, in the board's order (unescaped)."""
     ci = f"[{100 * board.confidence:g}% CI]"
     records = []
     for row in board.rows:
