@@ -1,13 +1,14 @@
 """Boards: results grouped by dataset revision and split, with intervals and paired ranks.
 
 Rows are listed ``truth`` first, then by rank and ``mae``, ``zero`` last. ``truth`` and ``zero``
-are reference lines, not ranked. A method's rank is 1 plus the number of methods significantly better than it: whose
-paired bootstrap interval of the ``mae`` difference lies wholly below zero. Ranks do not chain:
-two methods that differ insignificantly from a third may still rank apart, and identical
-predictions always tie. Each row is also compared, paired, with the best ranked row and with
-the correlator (the reference method), on ``mae``, ``mae d<=2`` (relative) and the fault-offset
-bias (difference). Each row's apparent zone width (:mod:`quakebench.localization`) is given
-with its interval, and its difference from the truth's on the same draws.
+are reference lines, not ranked. A method's rank is 1 plus the number of methods significantly
+better than it: whose paired bootstrap interval of the ``mae`` difference lies wholly below
+zero. Ranks do not chain: two methods that differ insignificantly from a third may still rank
+apart, and identical predictions always tie. Each row is also compared, paired, with the best
+ranked row and with the correlator (the reference method), on ``mae``, ``mae d<=2`` (relative)
+and the fault-offset bias (difference). Each row's apparent zone width
+(:mod:`quakebench.localization`) is given with its interval, and its difference from the
+truth's on the same draws.
 
 On an official board the draws resample spatial blocks, not samples: test tiles of one scene
 overlap, so samples that share ground are drawn together (a block is the tile-sized square of
