@@ -41,6 +41,7 @@ from baselines.models.train import train
 from quakebench import __version__
 from quakebench.config import BuildConfig, DatasetConfig
 from quakebench.contract import parse_sample_id
+from quakebench.data.address import manifest_record
 from quakebench.data.records import sample_record
 from quakebench.data.revision import DIFFERENT, check_records
 from quakebench.errors import QuakebenchError
@@ -264,16 +265,16 @@ def run_window(config: WindowConfig, progress: bool = True) -> dict:
     validation = [samples[i] for i in validation_ids]
     test = {i: samples[i] for i in test_ids}
     preset = get_preset(config.preset)
-    dataset_record = {
-        "name": config.dataset,
-        "preset": config.preset,
-        "generator": GENERATOR_VERSION,
-        "seed": preset.seed,
-        "size": preset.size,
-        "num_samples": preset.num_samples,
-        "num_test_samples": preset.num_test_samples,
-        "content_sha256": preset.content_sha256[config.dataset],
-    }
+    # The record a build of the preset's manifest gives (the samples were checked against it).
+    dataset_record = manifest_record(
+        {
+            "dataset": config.dataset,
+            "preset_parameters": config.preset,
+            "generator": GENERATOR_VERSION,
+            **preset.parameters,
+            "content_sha256": preset.content_sha256[config.dataset],
+        }
+    )
     trained, written = [], []
     for k, model in enumerate(config.models):
         left = deadline - time.perf_counter() - SCORING_RESERVE * config.budget_s
