@@ -33,34 +33,43 @@ ARRAY_FIELDS = ("pre", "post", "displacement", "valid")
 """Per-pixel fields: ``pre`` ``uint16|float32 [H, W]``, ``post`` ``float32 [H, W]``,
 ``displacement`` ``float32 [2, H, W]`` (east, north; pixels), ``valid`` ``uint8 [H, W]``."""
 
-SCENARIO_FIELDS = (
-    "magnitude",
-    "moment_nm",
-    "sense",
-    "rake_deg",
-    "strike_deg",
-    "dip_deg",
-    "seismogenic_depth_km",
-    "length_km",
-    "width_km",
-    "mean_slip_m",
-    "max_slip_m",
-    "mean_surface_slip_m",
-    "along_strike_offset_km",
-    "across_strike_offset_km",
-    "trace_hurst",
-    "roughness_ratio",
-    "slip_hurst",
-    "slip_correlation_strike_km",
-    "slip_correlation_dip_km",
-    "slip_cv",
-    "shallow_deficit",
-    "shallow_deficit_depth_km",
-    "main_strand_fraction",
-    "fault_zone_width_m",
-    "num_triangles",
-    "generator",
-)
+SAMPLE_KINDS: dict[str, type] = {
+    "id": str,
+    "dataset": str,
+    "split": str,
+    "index": int,
+    "seed": int,
+}
+"""Which sample this is: its id, dataset, split, index and earthquake seed."""
+
+SCENARIO_KINDS: dict[str, type] = {
+    "magnitude": float,
+    "moment_nm": float,
+    "sense": str,
+    "rake_deg": float,
+    "strike_deg": float,
+    "dip_deg": float,
+    "seismogenic_depth_km": float,
+    "length_km": float,
+    "width_km": float,
+    "mean_slip_m": float,
+    "max_slip_m": float,
+    "mean_surface_slip_m": float,
+    "along_strike_offset_km": float,
+    "across_strike_offset_km": float,
+    "trace_hurst": float,
+    "roughness_ratio": float,
+    "slip_hurst": float,
+    "slip_correlation_strike_km": float,
+    "slip_correlation_dip_km": float,
+    "slip_cv": float,
+    "shallow_deficit": float,
+    "shallow_deficit_depth_km": float,
+    "main_strand_fraction": float,
+    "fault_zone_width_m": float,
+    "num_triangles": int,
+    "generator": str,
+}
 """Earthquake parameters copied into every sample (see ``quakebench simulate``).
 
 ``main_strand_fraction`` is the share of the surface offset that is a step on the trace;
@@ -69,46 +78,33 @@ on it, 0 for a wholly localized rupture. ``displacement`` holds the zone's shear
 zone it is the elastic half-space field, and distances to the rupture stay distances to the
 trace, the zone's centre line."""
 
-SCENE_FIELDS = (
-    "place",
-    "role",
-    "pre_scene",
-    "post_scene",
-    "pre_date",
-    "post_date",
-    "crop_row",
-    "crop_col",
-    "orientation",
-    "crs",
-    "pixel_size_m",
-    "coregistration_row_px",
-    "coregistration_col_px",
-)
+SCENE_KINDS: dict[str, type] = {
+    "place": str,
+    "role": str,
+    "pre_scene": str,
+    "post_scene": str,
+    "pre_date": str,
+    "post_date": str,
+    "crop_row": int,
+    "crop_col": int,
+    "orientation": int,
+    "crs": str,
+    "pixel_size_m": float,
+    "coregistration_row_px": float,
+    "coregistration_col_px": float,
+}
 """Where a sample's images come from: scenes, dates, crop origin, grid, co-registration."""
 
-SCALAR_FIELDS = ("id", "dataset", "split", "index", "seed", *SCENARIO_FIELDS, *SCENE_FIELDS)
-"""Every one-value field of a sample, in column order."""
+SCENARIO_FIELDS = tuple(SCENARIO_KINDS)
+SCENE_FIELDS = tuple(SCENE_KINDS)
+SCALAR_KINDS = {**SAMPLE_KINDS, **SCENARIO_KINDS, **SCENE_KINDS}
+"""Every one-value field of a sample with the Python type it is stored as (``str``, ``int``:
+int64, ``float``: float64), in column order."""
 
-STRING_FIELDS = frozenset(
-    {
-        "id",
-        "dataset",
-        "split",
-        "sense",
-        "generator",
-        "place",
-        "role",
-        "pre_scene",
-        "post_scene",
-        "pre_date",
-        "post_date",
-        "crs",
-    }
-)
-INTEGER_FIELDS = frozenset(
-    {"index", "seed", "num_triangles", "crop_row", "crop_col", "orientation"}
-)
-"""The scalar fields stored as strings and as integers; the others are float64."""
+SCALAR_FIELDS = tuple(SCALAR_KINDS)
+STRING_FIELDS = frozenset(name for name, kind in SCALAR_KINDS.items() if kind is str)
+INTEGER_FIELDS = frozenset(name for name, kind in SCALAR_KINDS.items() if kind is int)
+"""The scalar fields by how they are stored, read off their kinds."""
 
 
 def split_of(index: int) -> str:
