@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -290,8 +289,11 @@ def error_statistics(
         ) -> np.ndarray:
             return image[start:stop].reshape(-1)[pick]
 
-        d_east = np.subtract(values(predicted[0]), values(truth[0]), dtype=np.float64)
-        d_north = np.subtract(values(predicted[1]), values(truth[1]), dtype=np.float64)
+        # Each image's valid pixels of the chunk, taken once: (east, north) predicted and true.
+        chunk_predicted = [values(component) for component in predicted]
+        chunk_truth = [values(component) for component in truth]
+        d_east = np.subtract(chunk_predicted[0], chunk_truth[0], dtype=np.float64)
+        d_north = np.subtract(chunk_predicted[1], chunk_truth[1], dtype=np.float64)
         # Beyond the last finite profile edge every pixel falls in the last bins.
         signed = signed_distance_to_polyline(
             valid.shape, rupture_xy, PROFILE_EDGES_PX[-2], rows=(start, stop)
@@ -315,7 +317,7 @@ def error_statistics(
             by_pair[name] += np.bincount(pair, weights, counts.size).reshape(shape)
         counts += np.bincount(pair, minlength=counts.size).reshape(shape)
         if direction is not None:
-            zone = zone + _zone_sums(predicted, truth, values, zone_bin(signed), direction)
+            zone = zone + _zone_sums(chunk_predicted, chunk_truth, zone_bin(signed), direction)
 
     def sums(axis: int, index: int) -> Sums:
         def take(table: np.ndarray) -> np.ndarray:
@@ -347,22 +349,21 @@ def error_statistics(
 
 
 def _zone_sums(
-    predicted: np.ndarray,
-    truth: np.ndarray,
-    values: Callable[[np.ndarray], np.ndarray],
+    predicted: list[np.ndarray],
+    truth: list[np.ndarray],
     zone_index: np.ndarray,
     direction_en: np.ndarray,
 ) -> ZoneProfile:
-    """One chunk's fault-parallel sums per zone bin (``values`` picks the chunk's valid pixels
-    of an image; ``zone_index`` is their bin, -1 outside the profile)."""
+    """One chunk's fault-parallel sums per zone bin, from its valid pixels' ``(east, north)``
+    predicted and true; ``zone_index`` is their bin, -1 outside the profile."""
     inside = zone_index >= 0
     if not inside.any():
         return ZoneProfile()
     bins = zone_index[inside]
     size = ZONE_CENTRES_PX.size
 
-    def parallel(displacement: np.ndarray) -> np.ndarray:
-        east, north = (values(c)[inside].astype(np.float64) for c in displacement)
+    def parallel(displacement: list[np.ndarray]) -> np.ndarray:
+        east, north = (component[inside].astype(np.float64) for component in displacement)
         return east * direction_en[0] + north * direction_en[1]
 
     return ZoneProfile(

@@ -101,11 +101,17 @@ def test_no_seam_at_a_trace_vertex(rupture):
     assert steps.max() > 0
 
 
-def test_a_simulated_zone_changes_only_the_pixels_inside_it():
-    zoned = simulate(7, 128)
+@pytest.fixture(scope="module")
+def zoned_and_sharp():
+    """Seed 7 at 128 px with its fault zone, and with every rupture localized."""
+    sharp = simulate(7, 128, scenario_config=ScenarioConfig(localized_probability=1.0))
+    return simulate(7, 128), sharp
+
+
+def test_a_simulated_zone_changes_only_the_pixels_inside_it(zoned_and_sharp):
+    zoned, sharp = zoned_and_sharp
     scenario = zoned.scenario
     assert 0 < scenario["main_strand_fraction"] < 1 and scenario["fault_zone_width_m"] > 0
-    sharp = simulate(7, 128, scenario_config=ScenarioConfig(localized_probability=1.0))
     distance = signed_distance_to_polyline((128, 128), zoned.rupture_px)
     outside = np.abs(distance) >= scenario["fault_zone_width_m"] / 2 / scenario["pixel_size_m"]
     changed = np.any(zoned.displacement_px != sharp.displacement_px, axis=0)
@@ -167,11 +173,10 @@ def test_zero_width_renders_the_stored_0_6_0_samples_bit_for_bit(monkeypatch):
                 assert rendered == digests, sample_id
 
 
-def test_the_simulated_step_on_the_trace_keeps_the_main_strand_fraction():
+def test_the_simulated_step_on_the_trace_keeps_the_main_strand_fraction(zoned_and_sharp):
     """On the pixels next to the trace, the zone keeps ``f`` of the elastic field's step, plus
     the smooth step's rise over that distance: the positive side is the one the slip moves."""
-    zoned = simulate(7, 128)
-    sharp = simulate(7, 128, scenario_config=ScenarioConfig(localized_probability=1.0))
+    zoned, sharp = zoned_and_sharp
     scenario = zoned.scenario
     f, width_px = (
         scenario["main_strand_fraction"],

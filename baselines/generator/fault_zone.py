@@ -57,8 +57,7 @@ def surface_slip_en_m(rupture: Rupture) -> tuple[np.ndarray, np.ndarray]:
     (between vertices ``k`` and ``k + 1``) is the top edge of one element, whose horizontal
     slip (east, north; hanging wall relative to footwall) it carries.
     """
-    surface = np.flatnonzero(rupture.nodes_sw_m[:, 1] == 0.0)
-    surface = surface[np.argsort(rupture.nodes_sw_m[surface, 0])]
+    surface = rupture.surface_nodes
     rank = np.full(len(rupture.nodes_sw_m), -1)
     rank[surface] = np.arange(surface.size)
     ranks = rank[rupture.triangles]

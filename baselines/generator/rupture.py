@@ -64,11 +64,15 @@ class Rupture:
         return tde_slip(self.triangles_m, self.slip_vector_m, self.frame.hanging_wall_normal)
 
     @property
+    def surface_nodes(self) -> np.ndarray:
+        """``[K]`` indices of the nodes at the surface (the trace's vertices), along strike."""
+        surface = np.flatnonzero(self.nodes_sw_m[:, 1] == 0.0)
+        return surface[np.argsort(self.nodes_sw_m[surface, 0])]
+
+    @property
     def trace_m(self) -> np.ndarray:
         """``[K, 2]`` surface rupture trace (east, north), metres, ordered along strike."""
-        surface = np.flatnonzero(self.nodes_sw_m[:, 1] == 0.0)
-        surface = surface[np.argsort(self.nodes_sw_m[surface, 0])]
-        return self.vertices_m[surface, :2]
+        return self.vertices_m[self.surface_nodes, :2]
 
     def moment_nm(self, shear_modulus_pa: float) -> float:
         """Seismic moment released, N m."""
