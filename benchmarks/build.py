@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dask.distributed import Client, LocalCluster
 
-from baselines.generator.source import generator_source
+from baselines.generator.samples.source import generator_source
 from quakebench.config import BuildConfig
 from quakebench.data.build import build
 

@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 import rasterio  # noqa: E402
 from rasterio.windows import Window  # noqa: E402
 
-from baselines.generator.fetch import GDAL_OPTIONS, fetch  # noqa: E402
-from baselines.generator.search import search, write_candidates  # noqa: E402
-from baselines.generator.stac_config import FetchConfig, SearchConfig  # noqa: E402
+from baselines.imagery.fetch import GDAL_OPTIONS, fetch  # noqa: E402
 from baselines.imagery.scenes import Scene  # noqa: E402
+from baselines.imagery.search import search, write_candidates  # noqa: E402
+from baselines.imagery.stac_config import FetchConfig, SearchConfig  # noqa: E402
 from tests.local_stac import LocalStac, landsat_item, write_cog  # noqa: E402
 
 

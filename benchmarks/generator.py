@@ -23,12 +23,12 @@ import time
 import numpy as np
 from scipy.spatial import cKDTree
 
-from baselines.generator.fault_zone import surface_slip_en_m, zone_correction_m
-from baselines.generator.pixels import pixel_centres_m
-from baselines.generator.rupture import build_rupture
-from baselines.generator.scenario import sample_scenario
-from baselines.generator.simulate import simulate
-from baselines.generator.tde import surface_displacement_m
+from baselines.generator.earthquake.fault_zone import surface_slip_en_m, zone_correction_m
+from baselines.generator.earthquake.pixels import pixel_centres_m
+from baselines.generator.earthquake.rupture import build_rupture
+from baselines.generator.earthquake.scenario import sample_scenario
+from baselines.generator.earthquake.simulate import simulate
+from baselines.generator.earthquake.tde import surface_displacement_m
 from quakebench.trace import signed_distance_to_polyline
 
 DENSE_SAMPLE_PIXELS = 2000

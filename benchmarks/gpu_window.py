@@ -1,22 +1,24 @@
-"""One GPU window: train FlowNetS, StrainNet and FlowNetSD and score them, in one command.
+"""Train and score in one short GPU job: FlowNetS, StrainNet and FlowNetSD, in one command.
 
-Here, once (the machine with the registries): ``python benchmarks/gpu_window.py wheels .whl``
-downloads what the GPU machine lacks for Python 3.12 (``cutde`` and ``mako``, about 1 MB).
+On the machine that prepares the job: ``python benchmarks/gpu_window.py wheels .whl``
+downloads what the GPU machine needs beyond its image, for Python 3.12 (``cutde`` and
+``mako``, about 1 MB).
 
-There, from the checkout's root, as one command of at most 10 minutes::
+On the GPU machine, from the checkout's root, as one command of about 10 minutes::
 
     PYTHONPATH=. PYTHONUNBUFFERED=1 python3 benchmarks/gpu_window.py run --wheels .whl \\
         --output $OUT --work /tmp/window
 
-It installs the wheels, then runs :func:`baselines.models.window.run_window`: the ``prewarped``
-``mini`` validation and test splits rendered there and checked against the pinned records, a
-field bank on every core, each network trained in turn for its share of ``--budget-s``, and
-scored. ``$OUT`` gets three results files, ``window.json`` (phases, throughput, logs),
-``window_log.csv`` and ``window_curves.png``: six files, about 2 MB.
+It installs the wheels, then runs :func:`baselines.models.window.run_window`: the
+``prewarped`` ``mini`` validation and test splits rendered on the GPU machine and checked
+against the pinned records, a field bank on every core, each network trained in turn for its
+share of ``--budget-s``, and scored. ``$OUT`` gets three results files, ``window.json``
+(phases, throughput, logs), ``window_log.csv`` and ``window_curves.png``: six files, about
+2 MB.
 
-The machine needs Python 3.12 with torch, numpy, scipy, scikit-image, tifffile, tqdm,
-matplotlib and pyarrow (the GPU image has them); ``rasterio``, ``datasets`` and ``dask`` are
-not used. On a CPU it runs at a tiny size (``--steps 2 --test-samples 2 ...``), as CI does.
+The machine needs one CUDA GPU and Python 3.12 with torch, numpy, scipy, scikit-image,
+tifffile, tqdm, matplotlib and pyarrow; ``rasterio``, ``datasets`` and ``dask`` are not used.
+On a CPU it runs at a tiny size (``--steps 2 --test-samples 2 ...``), as CI does.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import sys
 from pathlib import Path
 
 CARRIED = ("cutde==26.3.6", "mako==1.4.3")
-"""What the GPU machine lacks, as pinned wheels (``mako`` renders cutde's kernels)."""
+"""What the GPU machine needs beyond its image, as pinned wheels (``mako`` renders cutde's
+kernels)."""
 
 PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64")
 
@@ -104,7 +107,7 @@ def main() -> None:
             f"{network['best_validation_mae_px']:.4f} px at step {network['best_step']} "
             f"(zero {summary['validation_zero_mae_px']:.4f})"
         )
-    print(f"revision: {'; '.join(summary['revision'])}")
+    print(f"verdict: {'; '.join(summary['verdict'])}")
     print(f"results -> {args.output}: {', '.join(summary['results'])}")
 
 

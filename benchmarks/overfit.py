@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from baselines.generator.source import build_with_generator
+from baselines.generator.samples.source import build_with_generator
 from baselines.models.registry import MODELS, get_model
 from baselines.models.train import network_batch, training_samples
 from quakebench.config import BuildConfig

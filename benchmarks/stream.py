@@ -18,10 +18,10 @@ from pathlib import Path
 
 import torch
 
-from baselines.generator.stream import PairStream, StreamConfig, StreamDataset, bank_folder
 from baselines.models.loss import multiscale_loss
 from baselines.models.registry import get_model
 from baselines.models.still import StillSubtracted
+from baselines.stream.stream import PairStream, StreamConfig, StreamDataset, bank_folder
 
 
 def main() -> None:

@@ -198,6 +198,31 @@ class EvaluationConfig:
 
 
 @dataclass(frozen=True)
+class BootstrapConfig:
+    """How a board's intervals are drawn.
+
+    Attributes
+    ----------
+    replicates : int
+        Bootstrap draws per interval.
+    seed : int
+        Seed of the draws, so the page is reproducible.
+    confidence : float
+        Coverage of the intervals.
+    """
+
+    replicates: int = 2000
+    seed: int = 0
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.replicates < 100:
+            raise QuakebenchError(f"replicates must be at least 100, got {self.replicates}")
+        if not 0 < self.confidence < 1:
+            raise QuakebenchError(f"confidence must lie in (0, 1), got {self.confidence}")
+
+
+@dataclass(frozen=True)
 class LeaderboardConfig:
     """Which results files make the leaderboard, and how its intervals are drawn.
 
@@ -211,12 +236,8 @@ class LeaderboardConfig:
         The self-contained HTML page to write.
     official : bool
         Refuse results scored on a revision that is not a pinned preset.
-    replicates : int
-        Bootstrap draws per interval.
-    seed : int
-        Seed of the draws, so the page is reproducible.
-    confidence : float
-        Coverage of the intervals.
+    replicates, seed, confidence
+        The intervals' draws (:class:`BootstrapConfig`, which :attr:`bootstrap` returns).
     maps : tuple of str
         Datasets (folders or Hub names) the page's example maps read their preview samples
         from; None: no maps.
@@ -226,18 +247,20 @@ class LeaderboardConfig:
     output: Path | None = None
     html: Path | None = None
     official: bool = False
-    replicates: int = 2000
-    seed: int = 0
-    confidence: float = 0.95
+    replicates: int = BootstrapConfig.replicates
+    seed: int = BootstrapConfig.seed
+    confidence: float = BootstrapConfig.confidence
     maps: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.results:
             raise QuakebenchError("results: give at least one results file")
-        if self.replicates < 100:
-            raise QuakebenchError(f"replicates must be at least 100, got {self.replicates}")
-        if not 0 < self.confidence < 1:
-            raise QuakebenchError(f"confidence must lie in (0, 1), got {self.confidence}")
+        self.bootstrap  # noqa: B018 (validates the draws' settings)
+
+    @property
+    def bootstrap(self) -> BootstrapConfig:
+        """The intervals' draws, as the boards take them."""
+        return BootstrapConfig(self.replicates, self.seed, self.confidence)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Every piece of quakebench (the generator that renders samples, the builder that writes them, the
 readers, the metrics and the leaderboard) meets at these names. The Arrow features built from
-them are in :mod:`quakebench.data.schema`. The README's *Conventions* states the contract in
-full: array layouts, units, the predictions and results files.
+them are in :mod:`quakebench.data.schema`. The documentation's page *The data contract and
+conventions* states the contract in full: array layouts, units, the predictions and results
+files.
 """
 
 from __future__ import annotations

@@ -25,12 +25,12 @@ from quakebench.errors import QuakebenchError
 from quakebench.localization import format_width
 from quakebench.metrics import ErrorStatistics, error_statistics, offset_distance_px
 from quakebench.predictions import PredictionReader, check_prediction
-from quakebench.presets import PRESETS, pinned_records, preview_ids
-from quakebench.preview import encode_preview
+from quakebench.presets import DIFFERENT, PRESETS, pinned_records
+from quakebench.preview import Previews
 from quakebench.results import EXTRA, PREVIEWS, SCHEMA_VERSION, json_ready
 
 
-def split_revision(record: dict, split: str, records: dict[str, dict]) -> dict:
+def split_record(record: dict, split: str, records: dict[str, dict]) -> dict:
     """The results' ``dataset`` with what the scored split is.
 
     ``split_sha256`` is the hash of the samples read; where the build names a preset whose
@@ -38,7 +38,7 @@ def split_revision(record: dict, split: str, records: dict[str, dict]) -> dict:
     numerically equivalent split records the official split's hash and keeps the preset, so
     it ranks on the official board; any other keeps neither.
     """
-    from quakebench.data.revision import DIFFERENT, check_records
+    from quakebench.data.revision import check_records
 
     out = {
         **record,
@@ -49,7 +49,7 @@ def split_revision(record: dict, split: str, records: dict[str, dict]) -> dict:
     preset = record.get("preset")
     if pinned_records(preset, record["name"]):
         check = check_records(record["name"], preset, records, splits=[split])
-        out["revision"] = check.status
+        out["revision"] = check.status  # the verdict, see results.verdict
         if check.status == DIFFERENT:
             out["preset"] = None
         else:
@@ -131,7 +131,7 @@ def results_file(
     extra: Mapping[str, str] | None = None,
 ) -> dict:
     """A results file (schema v4): :func:`score`'s output on ``split``, the split's
-    ``dataset`` (:func:`split_revision`), what ran, and the optional previews and extras."""
+    ``dataset`` (:func:`split_record`), what ran, and the optional previews and extras."""
     results = {
         "schema_version": SCHEMA_VERSION,
         "method": method,
@@ -161,16 +161,14 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
     if not ids:
         raise QuakebenchError(f"{config.data.dataset}: split {config.split} has no samples")
     method = config.method_name
-    previews: dict[str, dict] = {}
-    previewed = set(preview_ids(source.record["preset"], source.record["name"]))
+    previews = Previews.of(source.record["preset"], source.record["name"])
     if config.plots:
         from quakebench import plots
 
         config.plots.mkdir(parents=True, exist_ok=True)
 
     def on_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> None:
-        if sample["id"] in previewed:
-            previews[sample["id"]] = encode_preview(predicted, sample["rupture"])
+        previews(sample, predicted, metrics)
         if config.plots and sample["id"] in ids[: config.plot_samples]:
             figure = plots.plot_sample(sample, predicted, metrics)
             plots.save(figure, config.plots / f"sample_{sample['id']}.png")
@@ -201,13 +199,13 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
             scored = score(reader, recorded(samples, bar), on_sample)
     results = results_file(
         scored,
-        split_revision(source.record, config.split, records),
+        split_record(source.record, config.split, records),
         config.split,
         method,
         method_version=config.method_version,
         runtime_s_per_sample=config.runtime_s_per_sample,
         hardware=config.hardware,
-        previews=previews,
+        previews=previews.encoded,
         extra=dict(config.extra),
     )
     if config.plots:

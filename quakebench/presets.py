@@ -207,6 +207,12 @@ def pinned_records(preset: str | None, dataset: str) -> dict[str, dict]:
     return PRESETS[preset].records(dataset) if preset in PRESETS else {}
 
 
+OFFICIAL, EQUIVALENT, DIFFERENT = "official", "numerically equivalent", "different"
+VERDICTS = (OFFICIAL, EQUIVALENT, DIFFERENT)
+"""What samples are against a preset's pinned records: every one bit-identical, some differing
+within the equivalence rule, or some beyond it (:mod:`quakebench.data.revision` decides)."""
+
+
 def superseded_revision(dataset: str, content_sha256: str) -> str | None:
     """What a build is when its content hash is an earlier official revision of a preset:
     "a superseded revision of mini, generator 0.6.0: ..." (with the reason); else None."""

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import base64
 import itertools
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from quakebench.presets import preview_ids
 
 PREVIEW_PX = 128
 """Side of a preview window, pixels."""
@@ -69,3 +72,25 @@ def decode_preview(preview: dict) -> np.ndarray:
             raise ValueError(f"{name} holds {len(raw)} bytes, not {size} x {size} float16")
         components.append(np.frombuffer(raw, dtype="<f2").reshape(size, size))
     return np.stack(components).astype(np.float32)
+
+
+@dataclass
+class Previews:
+    """The previews of the samples a preset's board shows, collected as they are scored.
+
+    An instance is the ``on_sample`` callback of :func:`quakebench.evaluate.score`.
+    """
+
+    ids: frozenset[str]
+    """The previewed sample ids."""
+    encoded: dict[str, dict] = field(default_factory=dict)
+    """``{id: preview}`` of the previewed samples scored so far."""
+
+    @classmethod
+    def of(cls, preset: str | None, dataset: str) -> Previews:
+        """The previews ``dataset``'s board of ``preset`` shows (none for an unknown preset)."""
+        return cls(frozenset(preview_ids(preset, dataset)))
+
+    def __call__(self, sample: dict, predicted: np.ndarray, metrics: dict | None = None) -> None:
+        if sample["id"] in self.ids:
+            self.encoded[sample["id"]] = encode_preview(predicted, sample["rupture"])

@@ -61,7 +61,7 @@ from quakebench.contract import DATASETS, SPLITS, check_label, control_character
 from quakebench.errors import QuakebenchError
 from quakebench.localization import ZONE_CENTRES_PX
 from quakebench.metrics import BANDS_PX, PROFILE_EDGES_PX, ErrorStatistics, Sums, band_name
-from quakebench.presets import official_split
+from quakebench.presets import VERDICTS, official_split
 from quakebench.preview import PREVIEW_FIELDS, PREVIEW_PX, decode_preview
 
 SCHEMA_VERSION = 4
@@ -104,7 +104,6 @@ DATASET_FIELDS = (
     "official_split_sha256",
     "revision",
 )
-REVISIONS = ("official", "numerically equivalent", "different")
 HUB_FIELDS = ("repo_id", "config", "revision", "commit")
 SUM_FIELDS = tuple(field.name for field in dataclasses.fields(Sums))
 NON_NEGATIVE_SUMS = ("abs_east", "abs_north", "squared", "end_point")
@@ -315,8 +314,8 @@ def validate(results: object, source: str = "results") -> dict:
             isinstance(value, str) and SHA256.fullmatch(value)
         ):
             check.fail(f"dataset.{key}", "must be 64 lowercase hexadecimal digits")
-    if dataset["revision"] is not None and dataset["revision"] not in REVISIONS:
-        check.fail("dataset.revision", f"is {dataset['revision']!r}; one of {', '.join(REVISIONS)}")
+    if verdict(results) is not None and verdict(results) not in VERDICTS:
+        check.fail("dataset.revision", f"is {verdict(results)!r}; one of {', '.join(VERDICTS)}")
     if "noise_px" in dataset:
         noise = dataset["noise_px"]
         if not isinstance(noise, dict):
@@ -371,6 +370,13 @@ def read_results(path: str | os.PathLike, official: bool = False) -> dict:
             "(--official)"
         )
     return results
+
+
+def verdict(results: dict) -> str | None:
+    """The scored split against its preset's pinned records (one of
+    :data:`~quakebench.presets.VERDICTS`), or None where the build names no pinned preset. The
+    results file keeps it in the field ``dataset.revision``."""
+    return results["dataset"]["revision"]
 
 
 def official_revision(results: dict) -> str | None:

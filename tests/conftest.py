@@ -15,10 +15,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np
 import pytest
 
-from baselines.generator.fault import FaultFrame
-from baselines.generator.mesh import MeshConfig, mesh_nodes, triangulate
-from baselines.generator.rupture import Rupture
-from baselines.generator.source import GeneratorSource, generator_source
+from baselines.generator.earthquake.fault import FaultFrame
+from baselines.generator.earthquake.mesh import MeshConfig, mesh_nodes, triangulate
+from baselines.generator.earthquake.rupture import Rupture
+from baselines.generator.samples.source import GeneratorSource, generator_source
 from quakebench.config import BuildConfig
 from quakebench.contract import DATASETS
 from quakebench.data.build import build

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from baselines.generator.source import build_with_generator
-from baselines.generator.validity import highpass
+from baselines.generator.samples.source import build_with_generator
+from baselines.imagery.validity import highpass
 from quakebench.cli import main
 from quakebench.contract import SPLITS
 from quakebench.data.reader import iter_samples, load_split
@@ -204,7 +204,7 @@ def test_other_build_in_the_same_folder_is_refused(builds, capsys):
 
 # The decoded content of the tiny builds, pinned with the generator version that made it: a
 # change to the physics, the scenes or the rendering changes these, and must come with a new
-# generator version (baselines/generator/simulate.py) and new pins.
+# generator version (baselines/generator/earthquake/simulate.py) and new pins.
 PINNED = {
     "generator": "quakebench-generator 0.7.0",
     "prewarped": "0828e36515d03d3ff146062e54e8510f3824dc1bd0d65945435975b0eecf06f5",
@@ -214,7 +214,7 @@ PINNED = {
 
 @pytest.mark.parametrize("name", ["prewarped", "postwarped"])
 def test_content_is_pinned_to_the_generator_version(builds, name):
-    from baselines.generator.simulate import GENERATOR_VERSION
+    from baselines.generator.earthquake.simulate import GENERATOR_VERSION
     from quakebench.data.content import content_hash
 
     samples = [s for split in SPLITS for s in iter_samples(load_split(builds[name], split))]
@@ -230,8 +230,8 @@ def library(tiny_sources):
 def test_every_placement_meets_the_floor(library):
     """1,200 placements over every place (no physics): each crop has >= 50 % valid, textured
     pixels, where plain random crops often do not."""
-    from baselines.generator.patches import crop_origin
-    from baselines.generator.sample import WARP_MARGIN_PX, place_crop
+    from baselines.generator.samples.patches import crop_origin
+    from baselines.generator.samples.sample import WARP_MARGIN_PX, place_crop
 
     side, inner = 128 + 2 * WARP_MARGIN_PX, slice(WARP_MARGIN_PX, -WARP_MARGIN_PX)
     below_without_floor = 0

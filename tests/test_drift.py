@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from baselines.generator.source import generator_source
+from baselines.generator.samples.source import generator_source
 from quakebench.config import BuildConfig
 from quakebench.contract import DATASETS
 from quakebench.data.drift import drift_check, drift_records

@@ -13,18 +13,22 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from baselines.generator import sample as sample_module
-from baselines.generator.fault_zone import (
+from baselines.generator.earthquake.fault_zone import (
     BLEND_PER_DISTANCE,
     surface_slip_en_m,
     zone_correction_m,
     zone_profile,
 )
-from baselines.generator.rupture import build_rupture
-from baselines.generator.scenario import ScenarioConfig, sample_fault_zone, sample_scenario
-from baselines.generator.simulate import simulate
-from baselines.generator.source import generator_source
-from baselines.generator.tde import surface_displacement_m
+from baselines.generator.earthquake.rupture import build_rupture
+from baselines.generator.earthquake.scenario import (
+    ScenarioConfig,
+    sample_fault_zone,
+    sample_scenario,
+)
+from baselines.generator.earthquake.simulate import simulate
+from baselines.generator.earthquake.tde import surface_displacement_m
+from baselines.generator.samples import sample as sample_module
+from baselines.generator.samples.source import generator_source
 from quakebench.config import BuildConfig
 from quakebench.contract import DATASETS, parse_sample_id
 from quakebench.data.content import field_digest

@@ -7,12 +7,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from baselines.generator.fault import FaultFrame
-from baselines.generator.grid import GridConfig, displacement_field_m
-from baselines.generator.pixels import pixel_centres_m
-from baselines.generator.rupture import build_rupture
-from baselines.generator.scenario import sample_scenario
-from baselines.generator.tde import surface_displacement_m
+from baselines.generator.earthquake.fault import FaultFrame
+from baselines.generator.earthquake.grid import GridConfig, displacement_field_m
+from baselines.generator.earthquake.pixels import pixel_centres_m
+from baselines.generator.earthquake.rupture import build_rupture
+from baselines.generator.earthquake.scenario import sample_scenario
+from baselines.generator.earthquake.tde import surface_displacement_m
 from tests.test_tde import okada_surface_displacement
 
 PIXEL_M = 15.0

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.interpolate import lagrange
 
-from baselines.generator import lattice
-from baselines.generator.grid import distance_to_vertices
+from baselines.generator.earthquake import lattice
+from baselines.generator.earthquake.grid import distance_to_vertices
 
 
 @pytest.mark.parametrize(("size", "step"), [(64, 4), (30, 4), (24, 8)])

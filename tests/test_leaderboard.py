@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from scipy import stats
 
 from quakebench.cli import main
+from quakebench.config import BootstrapConfig
 from quakebench.errors import QuakebenchError
 from quakebench.leaderboard.board import build_boards, sample_ratios, spatial_blocks
 from quakebench.leaderboard.bootstrap import (
@@ -20,7 +21,7 @@ from quakebench.leaderboard.bootstrap import (
     resampling_weights,
 )
 from quakebench.leaderboard.magnitude import MAGNITUDE_BINS, beats_zero_from, magnitude_scores
-from quakebench.leaderboard.table import MARKERS, board_frame, markdown_tables
+from quakebench.leaderboard.table import MARKERS, board_frames, markdown_tables
 from quakebench.presets import pinned_records
 from quakebench.results import read_results
 from tests.html_tables import Document
@@ -38,7 +39,7 @@ EVIL_HARDWARE = '<img src=x onerror="alert(1)"> & co'
 
 
 def boards(entries, replicates=2000):
-    return build_boards([(f"{r['method']}.json", r) for r in entries], replicates, 0, 0.95)
+    return build_boards([(f"{r['method']}.json", r) for r in entries], BootstrapConfig(replicates))
 
 
 @pytest.fixture(scope="module")
@@ -230,10 +231,10 @@ def test_official_board_resamples_spatial_blocks(samples):
 def test_boards_refuse_duplicates_and_other_samples(samples):
     one = synthetic_results("a", samples, noisy(samples, 0.1, 1))
     with pytest.raises(QuakebenchError, match=r"b\.json: field method 'a' already has a row"):
-        build_boards([("a.json", one), ("b.json", one)], 200, 0, 0.95)
+        build_boards([("a.json", one), ("b.json", one)], BootstrapConfig(200))
     fewer = synthetic_results("c", samples[:-1], noisy(samples[:-1], 0.1, 1))
     with pytest.raises(QuakebenchError, match=r"c\.json: field per_sample holds other samples"):
-        build_boards([("a.json", one), ("c.json", fewer)], 200, 0, 0.95)
+        build_boards([("a.json", one), ("c.json", fewer)], BootstrapConfig(200))
 
 
 def test_markdown_shows_evil_labels_as_text(samples):
@@ -248,15 +249,15 @@ def test_markdown_shows_evil_labels_as_text(samples):
     text = markdown_tables(boards([evil, honest], replicates=200))
     rendered = MarkdownIt("commonmark").enable("table").render(text)
     document = Document(rendered)
-    table = document.tables[0]  # the main table; then the two by magnitude
-    width = len(board_frame(boards([evil, honest], 200)[0]).columns)
-    assert len(document.tables) == 3
-    assert len(table) == 3 and all(len(row) == width for row in table)
-    assert [row[1:3] for row in table[1:]] == [[EVIL_METHOD, EVIL_VERSION], ["honest", "1.0"]]
-    assert (
-        table[1][list(board_frame(boards([evil, honest], 200)[0]).columns).index("hardware")]
-        == EVIL_HARDWARE
-    )
+    # Scores, comparisons and runs; then the two by magnitude.
+    scores, _, runs = board_frames(boards([evil, honest], 200)[0])
+    assert len(document.tables) == 5
+    table = document.tables[0]
+    assert len(table) == 3 and all(len(row) == len(scores.columns) for row in table)
+    assert [row[1] for row in table[1:]] == [EVIL_METHOD, "honest"]
+    table = document.tables[2]
+    assert [row[:2] for row in table[1:]] == [[EVIL_METHOD, EVIL_VERSION], ["honest", "1.0"]]
+    assert table[1][list(runs.columns).index("hardware")] == EVIL_HARDWARE
     assert not document.tags("script") and not document.tags("img") and not document.tags("a")
 
 
@@ -290,16 +291,18 @@ def test_committed_board_is_built_from_committed_results():
     start, end = (readme.index(m) for m in MARKERS)
     assert readme[start + len(MARKERS[0]) : end].strip() == markdown_tables(built).strip()
     document = Document((BOARD / "index.html").read_text())
-    # Each board: its main table, then mae and skill by magnitude.
-    assert len(document.tables) == 3 * len(built) == 6
-    for table, board in zip(document.tables[::3], built, strict=True):
-        frame = board_frame(board)
-        assert table[0] == list(frame.columns)
-        assert table[1:] == frame.to_numpy().tolist()
+    # Each board: scores, comparisons and runs, then mae and skill by magnitude.
+    assert len(document.tables) == 5 * len(built) == 10
+    for k, board in enumerate(built):
+        for table, frame in zip(
+            document.tables[5 * k : 5 * k + 3], board_frames(board), strict=True
+        ):
+            assert table[0] == list(frame.columns)
+            assert table[1:] == frame.to_numpy().tolist()
     # Per board: skill against magnitude, error against distance, the profiles across the
     # rupture, and the preview maps.
     assert len(document.tags("img")) == sum(3 + 3 for _ in built)
 
 
 def boards_of(paths: list[Path]):
-    return build_boards([(p, read_results(p, official=True)) for p in paths], 2000, 0, 0.95)
+    return build_boards([(p, read_results(p, official=True)) for p in paths], BootstrapConfig(2000))

@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines.generator.mesh import MeshConfig, mesh_nodes, triangle_areas_m2, triangulate
-from baselines.generator.rupture import build_rupture
-from baselines.generator.scenario import sample_scenario
-from baselines.generator.tde import tde_frames
+from baselines.generator.earthquake.mesh import (
+    MeshConfig,
+    mesh_nodes,
+    triangle_areas_m2,
+    triangulate,
+)
+from baselines.generator.earthquake.rupture import build_rupture
+from baselines.generator.earthquake.scenario import sample_scenario
+from baselines.generator.earthquake.tde import tde_frames
 
 TILE_M = 15360.0
 

@@ -118,7 +118,7 @@ def test_get_model_errors(tmp_path):
 @pytest.fixture(scope="module")
 def tiny_dataset(tmp_path_factory):
     """Four training samples and one for validation: the DDP test needs one global batch."""
-    from baselines.generator.source import build_with_generator
+    from baselines.generator.samples.source import build_with_generator
     from quakebench.config import BuildConfig
 
     folder = tmp_path_factory.mktemp("tiny")
@@ -178,7 +178,7 @@ def test_flownets_beats_zero_on_translations_of_unseen_texture():
     """A short CPU run (400 steps of 8 pairs) learns uniform shifts of up to 2 px of real
     Landsat-8 texture well enough to beat the zero prediction on crops from another part of
     the scene: the training path generalises. (Earthquake fields of ~0.05 px are not learnt
-    in a short CPU run; README, "The networks".)"""
+    in a short CPU run; the documentation, "Baselines and training".)"""
     from tests.protocols.translations import learn_translations
 
     torch.manual_seed(0)

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from quakebench.config import BootstrapConfig
 from quakebench.leaderboard.board import build_boards
 from quakebench.leaderboard.page import CONTENT_SECURITY_POLICY, render_page
 from quakebench.preview import encode_preview
@@ -60,9 +61,9 @@ def page(tmp_path_factory) -> Path:
             (("correlator", 0.05), ("network", 0.03), (PAYLOAD, 0.2))
         )
     ]
-    boards = build_boards([(f"{i}.json", r) for i, r in enumerate(entries)], 500, 0, 0.95)
+    boards = build_boards([(f"{i}.json", r) for i, r in enumerate(entries)], BootstrapConfig(500))
     path = tmp_path_factory.mktemp("page") / "index.html"
-    path.write_text(render_page(boards, 500, 0, 0.95))
+    path.write_text(render_page(boards, BootstrapConfig(500)))
     return path
 
 
@@ -70,8 +71,14 @@ def test_page_shows_every_row_and_runs_nothing(page):
     document = Document(chromium(page, "--dump-dom"))
     assert "data-pwned" not in dict(document.tags("body")[0])
     assert document.title == "quakebench leaderboard"
-    table, errors, skills = document.tables  # the main table, then the two by magnitude
+    # Scores, comparisons and runs, then the two by magnitude.
+    table, comparisons, runs, errors, skills = document.tables
     assert [row[0] for row in errors[1:]] == [row[1] for row in table[1:]]
+    assert (
+        [row[0] for row in comparisons[1:]]
+        == [row[0] for row in runs[1:]]
+        == [row[1] for row in table[1:]]
+    )
     assert sorted(row[1] for row in table[1:]) == sorted(["correlator", "network", PAYLOAD])
     assert sorted(row[0] for row in skills[1:]) == sorted(["correlator", "network", PAYLOAD])
     # The payload's tags are text: the only images are the three figures.
@@ -93,9 +100,9 @@ def test_maps_show_each_previewed_sample(tmp_path):
         s["id"]: encode_preview(predictions[s["id"]], s["rupture"]) for s in shown
     }
     zero = synthetic_results("zero", samples, {i: 0 * p for i, p in predictions.items()})
-    boards = build_boards([("c.json", results), ("z.json", zero)], 200, 0, 0.95)
+    boards = build_boards([("c.json", results), ("z.json", zero)], BootstrapConfig(200))
     path = tmp_path / "index.html"
-    path.write_text(render_page(boards, 200, 0, 0.95, {boards[0].title: shown}))
+    path.write_text(render_page(boards, BootstrapConfig(200), {boards[0].title: shown}))
     document = Document(chromium(path, "--dump-dom"))
     maps = [i["alt"] for i in document.tags("img") if "one colour scale" in i["alt"]]
     assert [text.split(" ")[0] for text in maps] == [s["id"] for s in shown]
@@ -119,3 +126,28 @@ def test_controls_the_detector_sees_scripts_and_the_policy_stops_them(tmp_path, 
                        f"<body>{PAYLOAD}</body></html>")  # fmt: skip
     body = Document(chromium(control, "--dump-dom")).tags("body")[0]
     assert ("data-pwned" in body) == runs
+
+
+def test_committed_page_fits_a_1280_px_window(tmp_path):
+    """The committed page at 1280 px: the main tables show every column, and no table pushes
+    the page sideways. A probe script (the page's policy removed) measures the layout."""
+    committed = Path(__file__).parents[1] / "leaderboard" / "index.html"
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+    probe = (
+        "<script>addEventListener('load', () => {"
+        " const width = document.documentElement.clientWidth;"
+        " const mains = [...document.querySelectorAll('table.board:not(.wraps)')];"
+        " document.body.dataset.mains = mains.length;"
+        " document.body.dataset.clipped = mains.filter("
+        "   t => t.getBoundingClientRect().right > width).length;"
+        " document.body.dataset.sideways = document.documentElement.scrollWidth > width; });"
+        "</script>"
+    )
+    text = committed.read_text()
+    assert meta in text
+    page = tmp_path / "index.html"
+    page.write_text(text.replace(meta, "").replace("</body>", probe + "</body>"))
+    dom = chromium(page, "--window-size=1280,900", "--virtual-time-budget=5000", "--dump-dom")
+    body = dict(Document(dom).tags("body")[0])
+    assert body["data-mains"] == "2"  # one main table per official board
+    assert (body["data-clipped"], body["data-sideways"]) == ("0", "false")

@@ -20,7 +20,7 @@ from pathlib import Path
 import huggingface_hub
 import pytest
 
-from baselines.generator.source import build_with_generator
+from baselines.generator.samples.source import build_with_generator
 from quakebench.cli import main
 from quakebench.data.content import sample_digest
 from quakebench.data.manifest import read_manifest

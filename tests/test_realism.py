@@ -9,12 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines.generator import scaling
-from baselines.generator.fault import rough_surface
-from baselines.generator.random_fields import fault_plane_field, von_karman_spectrum
-from baselines.generator.rupture import build_rupture
-from baselines.generator.scenario import ScenarioConfig, sample_scenario
-from baselines.generator.slip import cosine_taper, shallow_deficit_factor
+from baselines.generator.earthquake import scaling
+from baselines.generator.earthquake.fault import rough_surface
+from baselines.generator.earthquake.random_fields import fault_plane_field, von_karman_spectrum
+from baselines.generator.earthquake.rupture import build_rupture
+from baselines.generator.earthquake.scenario import ScenarioConfig, sample_scenario
+from baselines.generator.earthquake.slip import cosine_taper, shallow_deficit_factor
 
 TILE_KM = 15.36
 

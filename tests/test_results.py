@@ -11,7 +11,7 @@ import pytest
 from quakebench.cli import main
 from quakebench.errors import QuakebenchError
 from quakebench.metrics import ErrorStatistics
-from quakebench.preview import decode_preview, encode_preview, preview_window
+from quakebench.preview import Previews, decode_preview, encode_preview, preview_window
 from quakebench.results import official_revision, read_results, validate, write_results
 from tests.synthetic_results import (
     noisy,
@@ -186,6 +186,18 @@ def test_previews_round_trip_and_are_checked(results, samples, tmp_path):
     for problem, previews in bad.items():
         with pytest.raises(QuakebenchError, match=f"r.json: field previews.*{problem}"):
             validate({**results, "previews": previews}, "r.json")
+
+
+def test_previews_keep_the_presets_chosen_samples_only(samples):
+    """The one collector that ``evaluate`` and the GPU window both score with."""
+    previews = Previews.of("mini", "prewarped")
+    assert "prewarped-test-000027" in previews.ids and Previews.of("nope", "prewarped").ids == set()
+    chosen = {**samples[0], "id": "prewarped-test-000027"}
+    for sample in (samples[0], chosen):
+        previews(sample, sample["displacement"], {})
+    assert list(previews.encoded) == ["prewarped-test-000027"]
+    expected = encode_preview(chosen["displacement"], chosen["rupture"])
+    assert previews.encoded[chosen["id"]] == expected
 
 
 def test_preview_window_sits_on_the_trace():

@@ -15,6 +15,7 @@ import pytest
 
 from quakebench import presets
 from quakebench.cli import main
+from quakebench.config import BootstrapConfig
 from quakebench.contract import SPLITS, parse_sample_id
 from quakebench.data.build import render_samples
 from quakebench.data.manifest import MANIFEST, read_manifest, write_manifest
@@ -214,11 +215,11 @@ def test_equivalent_rebuild_ranks_on_the_official_board(pinned, tmp_path):
     )
     assert [official_revision(r) for r in scored] == ["tiny", "tiny", None]
     assert [r["dataset"]["preset"] for r in scored] == ["tiny", "tiny", None]
-    boards = build_boards(list(zip(paths, scored, strict=True)), 200, 0, 0.95)
+    boards = build_boards(list(zip(paths, scored, strict=True)), BootstrapConfig(200))
     official, other = boards
     assert official.official == "tiny" and other.official is None
     assert {row.results["method"] for row in official.rows} == {"zero-official", "zero-rebuilt"}
-    assert "1 on numerically equivalent ones" in official.revision
+    assert "1 on numerically equivalent ones" in official.provenance
     assert official.rows[0].rank == official.rows[1].rank  # identical predictions tie
     with pytest.raises(QuakebenchError, match="is not an official prewarped test split"):
         read_results(paths[2], official=True)

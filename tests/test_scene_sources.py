@@ -18,11 +18,11 @@ import rasterio
 from pystac_client import Client
 from rasterio.warp import transform_bounds
 
-from baselines.generator.fetch import CATALOG, fetch
-from baselines.generator.search import search, write_candidates
-from baselines.generator.source import build_with_generator
-from baselines.generator.stac_config import FetchConfig, SearchConfig
+from baselines.generator.samples.source import build_with_generator
+from baselines.imagery.fetch import CATALOG, fetch
 from baselines.imagery.scenes import bundled_catalog, read_catalog
+from baselines.imagery.search import search, write_candidates
+from baselines.imagery.stac_config import FetchConfig, SearchConfig
 from quakebench.cli import main
 from quakebench.config import BuildConfig
 from quakebench.data.manifest import verify

@@ -12,8 +12,7 @@ import rasterio
 import tifffile
 from scipy import ndimage as ndi
 
-from baselines.generator.patches import crop_transform, orient, orient_vector
-from baselines.generator.validity import coregistration, pair_validity
+from baselines.generator.samples.patches import crop_transform, orient, orient_vector
 from baselines.imagery.scenes import (
     BUNDLED_CATALOG,
     bundled_catalog,
@@ -22,6 +21,7 @@ from baselines.imagery.scenes import (
     read_scene,
     scenes_in_folder,
 )
+from baselines.imagery.validity import coregistration, pair_validity
 from quakebench.errors import QuakebenchError
 
 
@@ -141,7 +141,7 @@ def test_crop_transform():
 def test_yahtse_mask_excludes_real_motion():
     """Within the final mask, the real displacement between the dates (correlator, global
     co-registration removed) stays within MOTION_K times the stable area's noise."""
-    from baselines.generator.validity import MOTION_K, pair_quality, real_displacement
+    from baselines.imagery.validity import MOTION_K, pair_quality, real_displacement
 
     pair = yahtse(bundled_catalog()[1])
     quality = pair_quality(pair)

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from baselines.generator.pixels import map_to_pixel, pixel_centres_m, pixel_to_map_m
-from baselines.generator.simulate import load_simulation, save_simulation, simulate
+from baselines.generator.earthquake.pixels import map_to_pixel, pixel_centres_m, pixel_to_map_m
+from baselines.generator.earthquake.simulate import load_simulation, save_simulation, simulate
 from quakebench.errors import QuakebenchError
 
 SIZE = 48

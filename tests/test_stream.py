@@ -8,11 +8,11 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from baselines.generator.bank import build_bank, field_seed, load_bank
-from baselines.generator.config import BankConfig
-from baselines.generator.sample import WARP_MARGIN_PX
-from baselines.generator.simulate import load_simulation, simulate
-from baselines.generator.stream import (
+from baselines.generator.earthquake.simulate import load_simulation, simulate
+from baselines.generator.samples.sample import WARP_MARGIN_PX
+from baselines.stream.bank import build_bank, field_seed, load_bank
+from baselines.stream.config import BankConfig
+from baselines.stream.stream import (
     STREAM_FIELDS,
     PairStream,
     StreamConfig,

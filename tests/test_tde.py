@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines.generator.tde import POISSON_RATIO, surface_displacement_m
+from baselines.generator.earthquake.tde import POISSON_RATIO, surface_displacement_m
 
 okada_wrapper = pytest.importorskip("okada_wrapper")
 

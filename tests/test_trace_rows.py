@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.interpolate import lagrange
 
-from baselines.generator.trace_rows import (
+from baselines.generator.earthquake.trace_rows import (
     build_side_rows,
     lagrange_weights,
     row_levels,

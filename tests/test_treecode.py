@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from numpy.polynomial import chebyshev
 
-from baselines.generator.rupture import build_rupture
-from baselines.generator.scenario import sample_scenario
-from baselines.generator.tde import KernelStats, surface_displacement_m
-from baselines.generator.treecode import (
+from baselines.generator.earthquake.rupture import build_rupture
+from baselines.generator.earthquake.scenario import sample_scenario
+from baselines.generator.earthquake.tde import KernelStats, surface_displacement_m
+from baselines.generator.earthquake.treecode import (
     TreecodeConfig,
     barycentric_matrix,
     bernstein_rho,

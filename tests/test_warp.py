@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines.generator.simulate import simulate
+from baselines.generator.earthquake.simulate import simulate
 from baselines.imagery.scenes import bundled_catalog
 from baselines.imagery.warp import warp
 

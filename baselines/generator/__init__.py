@@ -1,10 +1,7 @@
-"""Synthetic earthquake surface displacement on the pixel grid, and benchmark samples.
+"""The generator: synthetic earthquakes on the pixel grid, and the benchmark samples made of them.
 
-One physical step per module: :mod:`scenario` draws the earthquake (with :mod:`scaling`),
-:mod:`fault` and :mod:`random_fields` make its rough surface, :mod:`mesh` triangulates it,
-:mod:`slip` puts fractal slip on it (:mod:`rupture` assembles these), :mod:`tde` evaluates the
-half-space kernel (through :mod:`treecode`), :mod:`grid`, :mod:`trace_rows` and :mod:`lattice`
-bring the field to the pixels, and :mod:`simulate` runs the whole chain. :mod:`scenes`,
-:mod:`validity`, :mod:`patches`, :mod:`warp` and :mod:`sample` turn it into benchmark samples on
-real images.
+:mod:`~baselines.generator.earthquake` draws an earthquake and computes its surface
+displacement in an elastic half-space; :mod:`~baselines.generator.samples` warps a real scene
+crop by that field to make one benchmark sample. Real scenes themselves (search, fetch,
+validity) belong to :mod:`baselines.imagery`; the training stream to :mod:`baselines.stream`.
 """

@@ -2,7 +2,7 @@
 
 The correlator baseline takes its defaults from :class:`baselines.correlator.config.
 CorrelatorConfig`; the generator's motion mask from a frozen constant of the data contract
-(:data:`baselines.generator.validity.MOTION_CORRELATION`), so changing a baseline default can
+(:data:`baselines.imagery.validity.MOTION_CORRELATION`), so changing a baseline default can
 never change the data. Imports nothing heavy.
 """
 

@@ -55,7 +55,7 @@ class TrainConfig:
         ``cuda``, ``cpu``...; by default CUDA where available.
     stream : Path or None
         A field bank folder (``quakebench bank``): train on the stream of pairs it renders
-        onto training places (:mod:`baselines.generator.stream`) for ``steps`` steps, instead
+        onto training places (:mod:`baselines.stream.stream`) for ``steps`` steps, instead
         of the stored train split for ``epochs``. The dataset gives the validation split.
     steps : int
         Optimiser steps on a stream.

@@ -2,7 +2,7 @@
 CSV log, mixed precision on GPU, several GPUs (or CPU processes) with DistributedDataParallel.
 
 Two sources of pairs: the stored train split, by epochs; or the endless stream of a field bank
-(:mod:`baselines.generator.stream`), by steps, validating and checkpointing every
+(:mod:`baselines.stream.stream`), by steps, validating and checkpointing every
 ``validate_every`` steps, with an amplitude curriculum and a cosine learning rate. A stream
 run resumes exactly: batch ``s`` of rank ``r`` is a fixed set of stream items.
 
@@ -285,7 +285,7 @@ def stream_stages(config: TrainConfig, world: int) -> tuple[tuple[int, float, fl
 
 
 def _train_stream(run: _Run, dataset: str, progress: bool) -> list[dict]:
-    from baselines.generator.stream import (
+    from baselines.stream.stream import (
         PairStream,
         StreamConfig,
         StreamDataset,

@@ -1,8 +1,9 @@
-"""The one-window recipe: train the three networks and score them on a lent GPU, in one command.
+"""Train the three networks and score them in one short GPU job, in one command.
 
-A lent GPU machine comes for minutes, without ``cutde``, ``rasterio``, ``datasets`` or ``dask``,
-and files come back from it in megabytes. So nothing is carried but two wheels (``cutde``
-and ``mako``, :mod:`benchmarks.gpu_window`), and everything is made there:
+The job is sized for a GPU machine used for minutes, without ``cutde``, ``rasterio``,
+``datasets`` or ``dask``, whose outputs are megabytes: nothing is carried but the checkout and
+two wheels (``cutde`` and ``mako``, :mod:`benchmarks.gpu_window`), and everything is made on
+the GPU machine:
 
 1. the preset's ``validation`` and ``test`` samples are rendered from the bundled scenes and
    the build's seed, by the generator (the scenes travel with the checkout; tifffile reads
@@ -32,12 +33,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from baselines.generator.bank import build_bank
-from baselines.generator.config import BankConfig
-from baselines.generator.simulate import GENERATOR_VERSION
+from baselines.generator.earthquake.simulate import GENERATOR_VERSION
 from baselines.models.config import NetworkConfig, TrainConfig, WindowConfig
 from baselines.models.predict import network_predictor
 from baselines.models.train import train
+from baselines.stream.bank import build_bank
+from baselines.stream.config import BankConfig
 from quakebench import __version__
 from quakebench.config import BuildConfig, DatasetConfig
 from quakebench.contract import parse_sample_id
@@ -45,10 +46,10 @@ from quakebench.data.address import manifest_record
 from quakebench.data.records import sample_record
 from quakebench.data.revision import DIFFERENT, check_records
 from quakebench.errors import QuakebenchError
-from quakebench.evaluate import results_file, score, split_revision
+from quakebench.evaluate import results_file, score, split_record
 from quakebench.plots import plot_training_curves, save
-from quakebench.presets import get_preset, preview_ids
-from quakebench.preview import encode_preview
+from quakebench.presets import get_preset
+from quakebench.preview import Previews
 from quakebench.results import write_results
 
 CALIBRATION_STEPS = 30
@@ -64,7 +65,7 @@ _source = None  # the generator's sample source, one per regenerating process
 
 
 def _start_source(dataset: str, preset: str) -> None:
-    from baselines.generator.source import generator_source
+    from baselines.generator.samples.source import generator_source
 
     global _source
     _source = generator_source(BuildConfig(dataset, preset=preset, output=Path()))
@@ -181,14 +182,8 @@ def score_network(
     started = time.perf_counter()
     predictions = {sample_id: predict(sample) for sample_id, sample in test.items()}
     runtime_s = (time.perf_counter() - started) / len(test)
-    previewed = set(preview_ids(config.preset, config.dataset))
-    previews = {}
-
-    def on_sample(sample: dict, predicted: np.ndarray, metrics: dict) -> None:
-        if sample["id"] in previewed:
-            previews[sample["id"]] = encode_preview(predicted, sample["rupture"])
-
-    scored = score(predictions, test.values(), on_sample)
+    previews = Previews.of(config.preset, config.dataset)
+    scored = score(predictions, test.values(), previews)
     best = trained.best
     recipe = (
         f"one-window recipe (baselines/models/window.py): {config.bank_fields} fields of "
@@ -199,7 +194,7 @@ def score_network(
     )
     return results_file(
         scored,
-        split_revision(dataset_record, "test", records),
+        split_record(dataset_record, "test", records),
         "test",
         trained.model,
         method_version=(
@@ -208,7 +203,7 @@ def score_network(
         ),
         runtime_s_per_sample=round(runtime_s, 4),
         hardware=hardware,
-        previews=previews,
+        previews=previews.encoded,
         extra={
             "trained_on": hardware,
             "steps": str(trained.steps),
@@ -301,7 +296,7 @@ def run_window(config: WindowConfig, progress: bool = True) -> dict:
     summary = {
         "hardware": hardware,
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
-        "revision": check.summary(),
+        "verdict": check.summary(),
         "phases_s": phases,
         "total_s": round(time.perf_counter() - started, 1),
         "validation_zero_mae_px": zero_px,

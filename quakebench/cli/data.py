@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from baselines.generator.config import BankConfig
-from baselines.generator.tile import TileConfig
+from baselines.generator.earthquake.tile import TileConfig
+from baselines.stream.config import BankConfig
 from quakebench.cli.options import (
     FIGURE_SUFFIXES,
     config_from,
@@ -21,8 +21,8 @@ from quakebench.presets import PRESETS
 
 
 def _simulate(args: argparse.Namespace) -> None:
-    from baselines.generator.figure import plot_displacement
-    from baselines.generator.simulate import save_simulation, simulate
+    from baselines.generator.earthquake.figure import plot_displacement
+    from baselines.generator.earthquake.simulate import save_simulation, simulate
 
     config = config_from(TileConfig, args)
     output = output_file(args.output, (".npz",))
@@ -44,7 +44,7 @@ def _simulate(args: argparse.Namespace) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from baselines.generator.source import build_with_generator
+    from baselines.generator.samples.source import build_with_generator
 
     config = config_from(
         BuildConfig,
@@ -68,7 +68,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _bank(args: argparse.Namespace) -> None:
-    from baselines.generator.bank import build_bank
+    from baselines.stream.bank import build_bank
 
     config = config_from(
         BankConfig, args, output=Path(args.output), pixel_sizes_m=tuple(args.pixel_sizes_m)

@@ -63,6 +63,7 @@ def _correlate(args: argparse.Namespace) -> None:
 
 
 def split_options(parser: argparse.ArgumentParser) -> None:
+    """The dataset, the split and the predictions file of a command that predicts a split."""
     dataset_options(parser)
     config_option(parser, PredictionConfig, "split", "split to predict")
     parser.add_argument("--output", required=True, help="predictions .npz file")

@@ -89,6 +89,7 @@ def output_file(value: str | None, suffixes: tuple[str, ...]) -> Path | None:
 
 
 def optional_path(value: str | None) -> Path | None:
+    """An option's path, or None where it was not given."""
     return None if value is None else Path(value)
 
 

@@ -38,7 +38,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _reproduce(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from baselines.generator.source import generator_source
+    from baselines.generator.samples.source import generator_source
     from quakebench.config import BuildConfig
     from quakebench.data.drift import drift_check, drift_records
     from quakebench.data.revision import DIFFERENT

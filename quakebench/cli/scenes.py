@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from baselines.generator.stac_config import FetchConfig, Region, SearchConfig, read_regions
+from baselines.imagery.stac_config import FetchConfig, Region, SearchConfig, read_regions
 from quakebench.cli.options import (
     FIGURE_SUFFIXES,
     config_from,
@@ -18,9 +18,9 @@ from quakebench.errors import QuakebenchError
 
 
 def _scenes(args: argparse.Namespace) -> None:
-    from baselines.generator.figure import plot_pair_validity
-    from baselines.generator.validity import pair_quality, textured
+    from baselines.generator.earthquake.figure import plot_pair_validity
     from baselines.imagery.scenes import BUNDLED_CATALOG, read_catalog
+    from baselines.imagery.validity import pair_quality, textured
 
     catalog = Path(args.catalog) if args.catalog else BUNDLED_CATALOG
     figure_path = output_file(args.figure, FIGURE_SUFFIXES)
@@ -70,7 +70,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _search(args: argparse.Namespace) -> None:
-    from baselines.generator.search import search, write_candidates
+    from baselines.imagery.search import search, write_candidates
 
     output = output_file(args.output, (".json",))
     if (args.bbox is None) == (args.region is None):
@@ -101,7 +101,7 @@ def _region(name: str) -> Region:
 
 
 def _fetch(args: argparse.Namespace) -> None:
-    from baselines.generator.fetch import CATALOG, fetch
+    from baselines.imagery.fetch import CATALOG, fetch
 
     config = config_from(
         FetchConfig,

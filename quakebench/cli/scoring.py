@@ -77,7 +77,7 @@ def _leaderboard(args: argparse.Namespace) -> None:
         maps=tuple(args.maps) if args.maps else None,
     )
     entries = [(path, read_results(path, config.official)) for path in config.results]
-    boards = build_boards(entries, config.replicates, config.seed, config.confidence)
+    boards = build_boards(entries, config.bootstrap)
     tables = markdown_tables(boards)
     if not (output or page):
         print(tables, end="")
@@ -89,9 +89,7 @@ def _leaderboard(args: argparse.Namespace) -> None:
 
         samples = {board.title: preview_samples(board, config.maps or ()) for board in boards}
         with atomic_path(page) as temporary:
-            temporary.write_text(
-                render_page(boards, config.replicates, config.seed, config.confidence, samples)
-            )
+            temporary.write_text(render_page(boards, config.bootstrap, samples))
         print(f"page -> {page}")
 
 

@@ -61,12 +61,12 @@ class DatasetAddress:
 def manifest_record(manifest: dict) -> dict:
     """The fields of a build's manifest that a results file names its dataset by."""
     keys = ("generator", "seed", "size", "num_samples", "num_test_samples", "content_sha256")
-    revision = {
+    identity = {
         "name": manifest["dataset"],
         "preset": built_preset(manifest),
     }
     noise = {"noise_px": manifest["noise_px"]} if manifest.get("noise_px") else {}
-    return {**revision, **{key: manifest[key] for key in keys}, **noise}
+    return {**identity, **{key: manifest[key] for key in keys}, **noise}
 
 
 def _default_config(repo_id: str, commit: str) -> str:

@@ -18,9 +18,7 @@ from quakebench.contract import SPLITS, parse_sample_id
 from quakebench.data.content import combine
 from quakebench.data.reader import read_samples
 from quakebench.data.records import Comparison, compare, sample_record, split_hashes, write_records
-from quakebench.presets import get_preset
-
-OFFICIAL, EQUIVALENT, DIFFERENT = "official", "numerically equivalent", "different"
+from quakebench.presets import DIFFERENT, EQUIVALENT, OFFICIAL, get_preset
 
 
 @dataclass(frozen=True)

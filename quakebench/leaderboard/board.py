@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from quakebench.config import BootstrapConfig
 from quakebench.contract import DATASETS
 from quakebench.errors import QuakebenchError
 from quakebench.leaderboard.bootstrap import (
@@ -37,7 +38,7 @@ from quakebench.leaderboard.bootstrap import (
 )
 from quakebench.localization import apparent_zone_width_px
 from quakebench.presets import pinned_records
-from quakebench.results import official_revision
+from quakebench.results import official_revision, verdict
 
 NEAR_FAULT_BAND = "d<=2"
 INTERVAL_METRICS = ("mae", NEAR_FAULT_BAND, "fault_offset_bias")
@@ -139,8 +140,8 @@ class Board:
     official: str | None
     """The preset whose pinned revision this is, or None."""
     rows: list[Row]
-    confidence: float
-    """Coverage of the intervals."""
+    bootstrap: BootstrapConfig
+    """How the intervals are drawn."""
     weights: np.ndarray
     """``[replicates, samples]`` the draws every interval of the board uses."""
     blocks: int | None
@@ -152,6 +153,11 @@ class Board:
     """The apparent zone width of the truth's stacked profile, pixels."""
 
     @property
+    def confidence(self) -> float:
+        """Coverage of the intervals."""
+        return self.bootstrap.confidence
+
+    @property
     def num_samples(self) -> int:
         return self.rows[0].results["num_samples"]
 
@@ -161,12 +167,12 @@ class Board:
         return f"{self.dataset['name']} {revision} {self.split}"
 
     @property
-    def revision(self) -> str:
+    def provenance(self) -> str:
         """Generator, size, seed, split hash and how rows joined it, in words."""
         d = self.dataset
         preset = f"preset {d['preset']}, " if self.official else ""
         split_hash = d["official_split_sha256"] or d["split_sha256"]
-        kinds = Counter(row.results["dataset"]["revision"] for row in self.rows)
+        kinds = Counter(verdict(row.results) for row in self.rows)
         joined = (
             f" ({kinds['official']} rows scored on bit-identical builds, "
             f"{kinds['numerically equivalent']} on numerically equivalent ones)"
@@ -228,10 +234,9 @@ def _board(
     dataset: dict,
     split: str,
     entries: list[tuple[Path, dict]],
-    replicates: int,
-    seed: int,
-    confidence: float,
+    bootstrap: BootstrapConfig,
 ) -> Board:
+    replicates, seed, confidence = bootstrap.replicates, bootstrap.seed, bootstrap.confidence
     first_path, first = entries[0]
     ids = sorted(first["per_sample"])
     methods: dict[str, Path] = {}
@@ -315,7 +320,7 @@ def _board(
     blocks_count = None if blocks is None else len(set(blocks.tolist()))
     true_width = zone_widths(first, weights, confidence)[1]  # every row shares the truth
     return Board(
-        dataset, split, official, rows, confidence, weights, blocks_count, widening, true_width
+        dataset, split, official, rows, bootstrap, weights, blocks_count, widening, true_width
     )
 
 
@@ -331,7 +336,7 @@ def _display_order(row: Row) -> tuple[int, float, float]:
 
 
 def build_boards(
-    entries: list[tuple[str | os.PathLike, dict]], replicates: int, seed: int, confidence: float
+    entries: list[tuple[str | os.PathLike, dict]], bootstrap: BootstrapConfig
 ) -> list[Board]:
     """The boards of validated results files ``(path, results)``: official revisions first.
 
@@ -346,8 +351,7 @@ def build_boards(
         key = (dataset["name"], split_hash, results["split"])
         groups.setdefault(key, []).append((Path(path), results))
     boards = [
-        _board(group[0][1]["dataset"], key[2], group, replicates, seed, confidence)
-        for key, group in groups.items()
+        _board(group[0][1]["dataset"], key[2], group, bootstrap) for key, group in groups.items()
     ]
     return sorted(
         boards, key=lambda b: (b.official is None, DATASETS.index(b.dataset["name"]), b.title)

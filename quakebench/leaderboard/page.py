@@ -13,14 +13,16 @@ import base64
 import html
 import io
 
+import pandas as pd
 from matplotlib.figure import Figure
 from PIL import Image
 
 from quakebench import __version__
+from quakebench.config import BootstrapConfig
 from quakebench.leaderboard.board import REFERENCE_LINES, Board
 from quakebench.leaderboard.magnitude import magnitude_scores, ranked_methods
 from quakebench.leaderboard.table import (
-    board_frame,
+    board_frames,
     bootstrap_line,
     magnitude_frames,
     noise_line,
@@ -42,8 +44,10 @@ table.board { border-collapse: collapse; font-size: 0.9em; margin: 1em 0; }
 table.board th, table.board td { border-bottom: 1px solid #ccc; padding: 0.3em 0.6em;
        text-align: left; white-space: nowrap; }
 table.board td { font-variant-numeric: tabular-nums; }
+table.wraps th, table.wraps td { white-space: normal; min-width: 7em; }
+div.table { overflow-x: auto; }
 figure img { max-width: 100%; }
-p.revision { color: #555; font-size: 0.9em; }
+p.provenance { color: #555; font-size: 0.9em; }
 .unofficial { border-left: 4px solid #d98c00; padding-left: 1em; }
 code { background: #f2f2f2; padding: 0 0.2em; }
 """
@@ -64,8 +68,9 @@ positive). The <em>zone width</em> of a stacked profile is the distance over whi
 side's level; a sharp step reads 0.8 px. <em>width - truth</em> is the row's width minus the
 truth's on the same draws: a correlator spreads a narrow zone over most of its window. Zero has
 no offset, so no width (n/a).</p>
-<p><strong>The main table.</strong> Each interval is a {coverage}&nbsp;% percentile bootstrap
-interval ({replicates} draws, seed {seed}, so the page is reproducible); on an official board
+<p><strong>The main table.</strong> Every interval on the page is a {coverage}&nbsp;%
+percentile bootstrap interval ({replicates} draws, seed {seed}, so the page is reproducible);
+on an official board
 the draws resample spatial blocks of the scenes, not samples, because test tiles overlap and
 samples that share ground are not independent (the line under the title says how much wider
 that makes the intervals). <code>truth</code> and <code>zero</code> are reference lines
@@ -73,11 +78,12 @@ that makes the intervals). <code>truth</code> and <code>zero</code> are referenc
 <code>mae</code>); a method's rank is 1 plus the number of methods whose paired
 interval of the <code>mae</code> difference with it lies wholly below zero, so ranks do not
 chain and identical predictions tie.</p>
-<p><strong>The comparisons.</strong> The columns <em>vs best</em> and <em>vs correlator</em>
-re-score the row and the best ranked row (or the correlator, the reference method) on the same
-draws of the same samples, which cancels the difficulty they share: <code>mae</code> and
-<code>d&lt;=2</code> as a relative difference (+10&nbsp;% is 10&nbsp;% worse), the bias as a
-difference. An interval that excludes zero is a difference this split can tell.</p>
+<p><strong>The comparisons.</strong> The second table's columns <em>vs best</em> and
+<em>vs correlator</em> re-score the row and the best ranked row (or the correlator, the
+reference method) on the same draws of the same samples, which cancels the difficulty they
+share: <code>mae</code> and <code>d&lt;=2</code> as a relative difference (+10&nbsp;% is
+10&nbsp;% worse), the bias as a difference. An interval that excludes zero is a difference
+this split can tell.</p>
 <p><strong>By magnitude.</strong> The first table gives <code>mae</code> / <code>mae
 d&lt;=2</code> per magnitude bin, with the number of samples, and zero's row is the mean true
 displacement there: the signal. The second gives the skill, <code>1 - mae / mae(zero)</code>
@@ -146,7 +152,7 @@ def _maps(board: Board, samples: list[dict]) -> list[str]:
             window = (preview["row"], preview["col"], preview["size"])
         if window is None:
             continue
-        uri = _uri(plot_preview(sample, window, predictions), dpi=72)
+        uri = _uri(plot_preview(sample, window, predictions), dpi=100)
         figures.append(
             _figure(
                 uri,
@@ -157,9 +163,17 @@ def _maps(board: Board, samples: list[dict]) -> list[str]:
     return figures
 
 
+def _table(frame: pd.DataFrame, wraps: bool = False) -> str:
+    """A frame as an HTML table (text escaped), scrolling on its own where it cannot fit; the
+    main table keeps each cell on one line, the others may break an interval from its value."""
+    classes = ["board", "wraps"] if wraps else "board"
+    table = frame.to_html(index=False, escape=True, border=0, classes=classes)
+    return f'<div class="table">{table}</div>'
+
+
 def _section(board: Board, colours: dict[str, str], samples: list[dict]) -> str:
     title = html.escape(board.title)
-    table = board_frame(board).to_html(index=False, escape=True, border=0, classes="board")
+    main, comparisons, runs = board_frames(board)
     scores = magnitude_scores(board)
     errors, skills = magnitude_frames(scores, board)
     profiles = {row.method: row.results["metrics"]["profile"] for row in board.rows}
@@ -178,17 +192,23 @@ def _section(board: Board, colours: dict[str, str], samples: list[dict]) -> str:
         )
     )
     noise = noise_line(board)
-    revision_line = board.revision + "." + bootstrap_line(board) + truth_width_line(board)
+    provenance_line = board.provenance + "." + bootstrap_line(board) + truth_width_line(board)
     unofficial = "" if board.official else ' class="unofficial"'
     parts = [
         f"<section{unofficial}>\n<h3>{title}</h3>",
-        f'<p class="revision">{html.escape(revision_line)}</p>',
-        table,
+        f'<p class="provenance">{html.escape(provenance_line)}</p>',
+        _table(main),
+        "<h4>Paired comparisons, on the same draws (relative differences; the bias's "
+        "difference)</h4>",
+        _table(comparisons, wraps=True),
+        "<details><summary>Runs: version, seconds per sample, hardware, date</summary>",
+        _table(runs, wraps=True),
+        "</details>",
         f"<h4>mae / mae d&lt;=2 (px) by magnitude [{100 * board.confidence:g}% CI]</h4>",
-        errors.to_html(index=False, escape=True, border=0, classes="board"),
+        _table(errors, wraps=True),
         "<h4>Skill, 1 - mae / mae(zero), all pixels / d&lt;=2, by magnitude</h4>",
-        skills.to_html(index=False, escape=True, border=0, classes="board"),
-        *([f'<p class="revision">{html.escape(noise)}</p>'] if noise else []),
+        _table(skills, wraps=True),
+        *([f'<p class="provenance">{html.escape(noise)}</p>'] if noise else []),
         _figure(skill, f"Skill against magnitude, {board.title}: overall and within 2 px."),
         _figure(profile, f"Mean absolute error against distance to the rupture, {board.title}."),
         _figure(
@@ -205,9 +225,7 @@ def _section(board: Board, colours: dict[str, str], samples: list[dict]) -> str:
 
 def render_page(
     boards: list[Board],
-    replicates: int,
-    seed: int,
-    confidence: float,
+    bootstrap: BootstrapConfig,
     samples: dict[str, list[dict]] | None = None,
 ) -> str:
     """The whole page: official boards, then unofficial ones apart, reading and submitting.
@@ -243,7 +261,11 @@ def render_page(
             "synthetic earthquakes. Built from the results files of "
             f"<code>leaderboard/results/</code> by quakebench {__version__}.</p>",
             *body,
-            READING.format(coverage=f"{100 * confidence:g}", replicates=replicates, seed=seed),
+            READING.format(
+                coverage=f"{100 * bootstrap.confidence:g}",
+                replicates=bootstrap.replicates,
+                seed=bootstrap.seed,
+            ),
             SUBMITTING,
             "</body>",
             "</html>",

@@ -1,7 +1,10 @@
-"""Board tables: one pandas DataFrame of display text per board, written as Markdown.
+"""Board tables: pandas DataFrames of display text per board, written as Markdown.
 
-The frame holds raw text; each writer escapes every text cell for its own format (Markdown
-here, HTML in :mod:`quakebench.leaderboard.page`), so a method name is shown, never obeyed.
+A board has three: the scores (:func:`board_frame`), the paired comparisons
+(:func:`comparison_frame`) and what ran (:func:`run_frame`), so that the first stays narrow
+enough to read whole. A frame holds raw text; each writer escapes every text cell for its own
+format (Markdown here, HTML in :mod:`quakebench.leaderboard.page`), so a method name is shown,
+never obeyed.
 """
 
 from __future__ import annotations
@@ -79,22 +82,31 @@ def _versus(comparison: dict[str, Estimate] | None, metric: str) -> str:
 
 
 def board_frame(board: Board) -> pd.DataFrame:
-    """The board's rows as display text, in the board's order (unescaped)."""
+    """The board's scores, a row per results file in the board's order (unescaped text)."""
     ci = f"[{100 * board.confidence:g}% CI]"
     records = []
     for row in board.rows:
-        results, estimates = row.results, row.estimates
-        runtime = results["runtime_s_per_sample"]
-        record = {
-            "rank": "ref" if row.rank is None else str(row.rank),
-            "method": results["method"],
-            "version": results["method_version"] or "-",
-            f"mae px {ci}": _interval(estimates["mae"], 4),
-            f"mae {NEAR_FAULT_BAND} px {ci}": _interval(estimates[NEAR_FAULT_BAND], 4),
-            f"fault-offset bias {ci}": _interval(estimates["fault_offset_bias"], 3, sign=True),
-            f"zone width px {ci}": _width(row.zone_width),
-            "width - truth px": _width(row.zone_width_vs_truth, sign=True),
-        }
+        estimates = row.estimates
+        records.append(
+            {
+                "rank": "ref" if row.rank is None else str(row.rank),
+                "method": row.method,
+                f"mae px {ci}": _interval(estimates["mae"], 4),
+                f"mae {NEAR_FAULT_BAND} px": _interval(estimates[NEAR_FAULT_BAND], 4),
+                "fault-offset bias": _interval(estimates["fault_offset_bias"], 3, sign=True),
+                "zone width px": _width(row.zone_width),
+                "width - truth px": _width(row.zone_width_vs_truth, sign=True),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def comparison_frame(board: Board) -> pd.DataFrame:
+    """Each row re-scored against the best ranked row and the correlator on the same draws
+    (unescaped text; relative differences of ``mae`` and ``d<=2``, the bias's difference)."""
+    records = []
+    for row in board.rows:
+        record = {"method": row.method}
         for against, comparison in (
             ("best", row.versus_best),
             ("correlator", row.versus_reference),
@@ -102,13 +114,30 @@ def board_frame(board: Board) -> pd.DataFrame:
             record[f"mae vs {against}"] = _versus(comparison, "mae")
             record[f"{NEAR_FAULT_BAND} vs {against}"] = _versus(comparison, NEAR_FAULT_BAND)
             record[f"bias vs {against}"] = _versus(comparison, "fault_offset_bias")
-        record |= {
-            "s/sample": "-" if runtime is None else f"{runtime:.3g}",
-            "hardware": results["hardware"] or "-",
-            "date": results["date"],
-        }
         records.append(record)
     return pd.DataFrame.from_records(records)
+
+
+def run_frame(board: Board) -> pd.DataFrame:
+    """What each row ran: version, seconds per sample, hardware and date (unescaped text)."""
+    records = []
+    for row in board.rows:
+        runtime = row.results["runtime_s_per_sample"]
+        records.append(
+            {
+                "method": row.method,
+                "version": row.results["method_version"] or "-",
+                "s/sample": "-" if runtime is None else f"{runtime:.3g}",
+                "hardware": row.results["hardware"] or "-",
+                "date": row.results["date"],
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def board_frames(board: Board) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The board's three tables: scores, paired comparisons and runs."""
+    return board_frame(board), comparison_frame(board), run_frame(board)
 
 
 def _from(magnitude: float | None) -> str:
@@ -167,17 +196,22 @@ def markdown_tables(boards: list[Board]) -> str:
     parts = []
     for board in boards:
         board_scores = magnitude_scores(board)
-        frame = board_frame(board)
-        for column in TEXT_COLUMNS:
-            frame[column] = frame[column].map(escape_markdown)
-        table = frame.to_markdown(index=False, disable_numparse=True)
+        tables = []
+        for frame in board_frames(board):
+            for column in TEXT_COLUMNS:
+                if column in frame:
+                    frame[column] = frame[column].map(escape_markdown)
+            tables.append(frame.to_markdown(index=False, disable_numparse=True))
+        scores, comparisons, runs = tables
         errors, skills = magnitude_frames(board_scores, board)
         for magnitude_frame in (errors, skills):
             magnitude_frame["method"] = magnitude_frame["method"].map(escape_markdown)
         noise = noise_line(board)
         parts.append(
-            f"### {board.title}\n\n{board.revision}.{bootstrap_line(board)}"
-            f"{truth_width_line(board)}\n\n{table}\n\n"
+            f"### {board.title}\n\n{board.provenance}.{bootstrap_line(board)}"
+            f"{truth_width_line(board)}\n\n{scores}\n\n"
+            f"**Paired comparisons** (same draws; relative differences)\n\n{comparisons}\n\n"
+            f"**Runs**\n\n{runs}\n\n"
             f"**mae / mae d<=2 (px) by magnitude** [{100 * board.confidence:g}% CI]\n\n"
             f"{errors.to_markdown(index=False, disable_numparse=True)}\n\n"
             f"**Skill, 1 - mae / mae(zero), all pixels / d<=2, by magnitude**\n\n"

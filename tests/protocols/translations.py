@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from baselines.generator.patches import crop_origin
+from baselines.generator.samples.patches import crop_origin
 from baselines.imagery.scenes import BUNDLED_CATALOG, read_catalog
 from baselines.imagery.warp import warp
 from baselines.models.loss import absolute_error_sums

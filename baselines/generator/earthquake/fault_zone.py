@@ -10,7 +10,7 @@ geometric complexities much more. Field maps of the main rupture zone are narrow
 Displacement Hazard Initiative database's strike-slip sites give a median width of 28 m
 (10 % to 90 %: 3 m to 190 m; Sarmiento et al. 2021).
 
-Each scenario draws (:func:`~baselines.generator.scenario.sample_fault_zone`):
+Each scenario draws (:func:`~baselines.generator.earthquake.scenario.sample_fault_zone`):
 
 * ``main_strand_fraction`` ``f``: 1 (a wholly localized rupture) with probability 0.1, else
   ``Beta(3.5, 3.1)`` (mean 0.53, standard deviation 0.18), so that the mean is 0.58 and about
@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from baselines.generator.pixels import pixel_to_map_m
-from baselines.generator.rupture import Rupture
+from baselines.generator.earthquake.pixels import pixel_to_map_m
+from baselines.generator.earthquake.rupture import Rupture
 from quakebench.trace import pixels_near_polyline
 
 BLEND_PER_DISTANCE = 2.0

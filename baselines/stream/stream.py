@@ -30,15 +30,15 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
-from baselines.generator.bank import Field, load_bank
-from baselines.generator.sample import (
+from baselines.generator.samples.sample import (
     MAX_ATTEMPTS,
     WARP_MARGIN_PX,
     Source,
     first_crop_above_floor,
     render_pair,
 )
-from baselines.generator.source import source_library
+from baselines.generator.samples.source import source_library
+from baselines.stream.bank import Field, load_bank
 from quakebench.contract import DATASETS
 from quakebench.data.transforms import RandomDihedral, normalise_pair
 from quakebench.errors import QuakebenchError

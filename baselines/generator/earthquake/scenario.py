@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.generator import scaling
+from baselines.generator.earthquake import scaling
 
 FAULT_ZONE_STREAM = 3
 """The random stream of the fault zone (0: the scenario, 1: roughness, 2: slip): drawing the

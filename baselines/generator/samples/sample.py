@@ -24,16 +24,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.generator.patches import (
+from baselines.generator.earthquake.simulate import simulate
+from baselines.generator.samples.patches import (
     ORIENTATIONS,
     crop_origin,
     crop_transform,
     orient,
     orient_vector,
 )
-from baselines.generator.simulate import simulate
-from baselines.generator.validity import pair_quality, textured
 from baselines.imagery.scenes import Scene, ScenePair
+from baselines.imagery.validity import pair_quality, textured
 from baselines.imagery.warp import warp
 from quakebench.contract import DATASETS, SCENARIO_FIELDS, SPLITS, role_of, sample_id
 from quakebench.errors import QuakebenchError

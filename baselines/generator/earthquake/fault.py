@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import RegularGridInterpolator
 
-from baselines.generator.random_fields import fault_plane_field, self_affine_spectrum
-from baselines.generator.scenario import Scenario
+from baselines.generator.earthquake.random_fields import fault_plane_field, self_affine_spectrum
+from baselines.generator.earthquake.scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 Both dates' band 8 are opened over HTTP (GDAL reads a cloud-optimised GeoTIFF's header, then
 only the tiles a window needs, with range requests) and read window by window on their common
 grid, nearest the overlap's centre first. A window pair is kept where the fraction of its pixels
-that are valid (correlated, not moving: :func:`~baselines.generator.validity.pair_quality`) and
-textured (:func:`~baselines.generator.validity.textured`) reaches the benchmark's crop floor,
+that are valid (correlated, not moving: :func:`~baselines.imagery.validity.pair_quality`) and
+textured (:func:`~baselines.imagery.validity.textured`) reaches the benchmark's crop floor,
 up to ``windows_per_pair`` windows. Each kept window becomes two compressed GeoTIFFs, written
 through a temporary file and renamed, with their SHA-256 and provenance in ``catalog.json``,
 which ``quakebench generate --catalog`` reads as it is.
@@ -29,10 +29,10 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 from tqdm.auto import tqdm
 
-from baselines.generator.search import read_candidates
-from baselines.generator.stac_config import FetchConfig, Region, read_regions
-from baselines.generator.validity import pair_quality, textured
 from baselines.imagery.scenes import Scene, ScenePair
+from baselines.imagery.search import read_candidates
+from baselines.imagery.stac_config import FetchConfig, Region, read_regions
+from baselines.imagery.validity import pair_quality, textured
 from quakebench.atomic import atomic_path
 from quakebench.checksums import sha256_file
 from quakebench.errors import QuakebenchError

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from baselines.generator import lattice
-from baselines.generator.pixels import pixel_to_map_m
-from baselines.generator.rupture import Rupture
-from baselines.generator.tde import KernelStats
-from baselines.generator.trace_rows import build_side_rows, row_levels, trace_curve
-from baselines.generator.treecode import TreecodeConfig, treecode_displacement_m
+from baselines.generator.earthquake import lattice
+from baselines.generator.earthquake.pixels import pixel_to_map_m
+from baselines.generator.earthquake.rupture import Rupture
+from baselines.generator.earthquake.tde import KernelStats
+from baselines.generator.earthquake.trace_rows import build_side_rows, row_levels, trace_curve
+from baselines.generator.earthquake.treecode import TreecodeConfig, treecode_displacement_m
 
 
 @dataclass(frozen=True)

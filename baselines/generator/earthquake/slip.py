@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.interpolate import RegularGridInterpolator
 
-from baselines.generator.random_fields import fault_plane_field, von_karman_spectrum
-from baselines.generator.scaling import SHEAR_MODULUS_PA
-from baselines.generator.scenario import Scenario
+from baselines.generator.earthquake.random_fields import fault_plane_field, von_karman_spectrum
+from baselines.generator.earthquake.scaling import SHEAR_MODULUS_PA
+from baselines.generator.earthquake.scenario import Scenario
 
 TIP_TAPER_FRACTION = 0.15
 """Slip tapers to zero over this fraction of the length at each along-strike tip."""

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from baselines.generator.stac_config import SearchConfig
+from baselines.imagery.stac_config import SearchConfig
 from quakebench.atomic import atomic_path
 from quakebench.errors import QuakebenchError
 

@@ -1,6 +1,6 @@
 """A meshed rupture: rough fault surface, triangles, and slip on each triangle.
 
-:func:`build_rupture` turns a :class:`~baselines.generator.scenario.Scenario` into a
+:func:`build_rupture` turns a :class:`~baselines.generator.earthquake.scenario.Scenario` into a
 :class:`Rupture` ready for the TDE kernel: it places the fault relative to the tile, meshes
 its rough surface and puts moment-scaled fractal slip on every element.
 """
@@ -11,11 +11,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.generator.fault import FaultFrame, rough_surface
-from baselines.generator.mesh import MeshConfig, mesh_nodes, triangle_areas_m2, triangulate
-from baselines.generator.scenario import Scenario
-from baselines.generator.slip import scale_to_moment, slip_pattern
-from baselines.generator.tde import tde_frames, tde_slip
+from baselines.generator.earthquake.fault import FaultFrame, rough_surface
+from baselines.generator.earthquake.mesh import (
+    MeshConfig,
+    mesh_nodes,
+    triangle_areas_m2,
+    triangulate,
+)
+from baselines.generator.earthquake.scenario import Scenario
+from baselines.generator.earthquake.slip import scale_to_moment, slip_pattern
+from baselines.generator.earthquake.tde import tde_frames, tde_slip
 
 MAX_SYNTHESIS_NODES = 4096
 """Along-strike nodes of the roughness and slip grids at most (coarser for long faults)."""

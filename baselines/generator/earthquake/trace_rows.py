@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from baselines.generator.portable_math import gaussian_filter1d
+from baselines.generator.earthquake.portable_math import gaussian_filter1d
 
 Curve = Callable[[np.ndarray], np.ndarray]
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.generator.tde import KernelStats
+from baselines.generator.earthquake.tde import KernelStats
 
 MIN_HALF_WIDTH_M = 0.5
 """Boxes of points in a line get this half-width across it, so that their nodes stay apart."""
@@ -310,7 +310,7 @@ def treecode_displacement_m(
     Returns
     -------
     numpy.ndarray
-        What :func:`~baselines.generator.tde.surface_displacement_m` gives, to the
+        What :func:`~baselines.generator.earthquake.tde.surface_displacement_m` gives, to the
         interpolation's accuracy for well-separated pairs.
     """
     config = config or TreecodeConfig()

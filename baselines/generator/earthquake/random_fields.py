@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from baselines.generator.portable_math import libm_power
+from baselines.generator.earthquake.portable_math import libm_power
 
 
 def spectral_synthesis(

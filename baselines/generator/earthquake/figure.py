@@ -99,7 +99,7 @@ def _plot_profile(
 def plot_pair_validity(pre: np.ndarray, post: np.ndarray, quality, title: str) -> Figure:
     """A two-date pair side by side, and both masks over the first date.
 
-    ``quality`` is a :class:`~baselines.generator.validity.PairQuality`: decorrelated pixels
+    ``quality`` is a :class:`~baselines.imagery.validity.PairQuality`: decorrelated pixels
     are drawn in orange, correlated but moving ones in magenta.
     """
     figure = Figure(figsize=(16, 4.6), layout="constrained")

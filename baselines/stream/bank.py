@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from baselines.generator.config import BankConfig
-from baselines.generator.simulate import load_simulation, save_simulation, simulate
+from baselines.generator.earthquake.simulate import load_simulation, save_simulation, simulate
+from baselines.stream.config import BankConfig
 from quakebench.errors import QuakebenchError
 
 
@@ -40,6 +40,7 @@ def folder_name(pixel_size_m: float, size: int) -> str:
 
 
 def field_path(folder: Path, index: int) -> Path:
+    """The file of field ``index`` in a bank's folder of one pixel size."""
     return folder / f"field-{index:06d}.npz"
 
 

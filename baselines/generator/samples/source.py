@@ -2,8 +2,8 @@
 
 :func:`generator_source` reads the scene catalogue (or a folder of scenes) a build names,
 prepares each place's masks once, and returns a :class:`GeneratorSource` that renders sample
-``(split, index)`` with :func:`~baselines.generator.sample.make_sample`. The command line hands
-it to :func:`quakebench.data.build.build`.
+``(split, index)`` with :func:`~baselines.generator.samples.sample.make_sample`. The command
+line hands it to :func:`quakebench.data.build.build`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,14 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from baselines.generator.sample import Source, candidates, make_sample, pair_source, scene_source
-from baselines.generator.simulate import GENERATOR_VERSION
+from baselines.generator.earthquake.simulate import GENERATOR_VERSION
+from baselines.generator.samples.sample import (
+    Source,
+    candidates,
+    make_sample,
+    pair_source,
+    scene_source,
+)
 from baselines.imagery.scenes import BUNDLED_CATALOG, read_catalog, scenes_in_folder
 from quakebench.config import BuildConfig
 from quakebench.contract import ROLES, SPLITS, role_of

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from baselines.generator import scaling
-from baselines.generator.fault_zone import apply_fault_zone
-from baselines.generator.grid import GridConfig, displacement_field_m
-from baselines.generator.mesh import MeshConfig
-from baselines.generator.pixels import map_to_pixel
-from baselines.generator.rupture import Rupture, build_rupture
-from baselines.generator.scenario import ScenarioConfig, sample_scenario
-from baselines.generator.tde import POISSON_RATIO
-from baselines.generator.tile import TileConfig
+from baselines.generator.earthquake import scaling
+from baselines.generator.earthquake.fault_zone import apply_fault_zone
+from baselines.generator.earthquake.grid import GridConfig, displacement_field_m
+from baselines.generator.earthquake.mesh import MeshConfig
+from baselines.generator.earthquake.pixels import map_to_pixel
+from baselines.generator.earthquake.rupture import Rupture, build_rupture
+from baselines.generator.earthquake.scenario import ScenarioConfig, sample_scenario
+from baselines.generator.earthquake.tde import POISSON_RATIO
+from baselines.generator.earthquake.tile import TileConfig
 from quakebench.atomic import atomic_path
 from quakebench.errors import QuakebenchError
 
