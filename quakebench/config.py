@@ -7,6 +7,7 @@ Bad values raise :class:`~quakebench.errors.QuakebenchError` naming the field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,9 @@ class DatasetConfig:
     config_name: str | None = None
     revision: str | None = None
 
+
+MAX_SAMPLES = 1_000_000
+"""Sample ids number a split with 6 digits; the release holds 100,000 samples a dataset."""
 
 BUILD_DEFAULTS = {"num_samples": None, "num_test_samples": 0, "size": 1024, "seed": 0}
 """The parameters a preset may fix, and their values without one."""
@@ -112,13 +116,14 @@ class BuildConfig:
             raise QuakebenchError(
                 f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset}"
             )
-        if self.num_samples is None or self.num_samples < 1:
+        if self.num_samples is None or not 1 <= self.num_samples <= MAX_SAMPLES:
             raise QuakebenchError(
-                f"num_samples must be at least 1 (or give a preset), got {self.num_samples}"
+                f"num_samples must lie in [1, {MAX_SAMPLES:,}] (or give a preset), "
+                f"got {self.num_samples}"
             )
-        if self.num_test_samples < 0:
+        if not 0 <= self.num_test_samples <= MAX_SAMPLES:
             raise QuakebenchError(
-                f"num_test_samples must be non-negative, got {self.num_test_samples}"
+                f"num_test_samples must lie in [0, {MAX_SAMPLES:,}], got {self.num_test_samples}"
             )
         if self.size < 16:
             raise QuakebenchError(f"size must be at least 16 pixels, got {self.size}")
@@ -197,6 +202,10 @@ class EvaluationConfig:
         return self.method or Path(self.predictions).stem
 
 
+MAX_REPLICATES = 100_000
+"""More draws than this narrow no interval visibly, and their weights would fill memory."""
+
+
 @dataclass(frozen=True)
 class BootstrapConfig:
     """How a board's intervals are drawn.
@@ -216,8 +225,10 @@ class BootstrapConfig:
     confidence: float = 0.95
 
     def __post_init__(self) -> None:
-        if self.replicates < 100:
-            raise QuakebenchError(f"replicates must be at least 100, got {self.replicates}")
+        if not 100 <= self.replicates <= MAX_REPLICATES:
+            raise QuakebenchError(
+                f"replicates must lie in [100, {MAX_REPLICATES}], got {self.replicates}"
+            )
         if not 0 < self.confidence < 1:
             raise QuakebenchError(f"confidence must lie in (0, 1), got {self.confidence}")
 
@@ -263,6 +274,10 @@ class LeaderboardConfig:
         return BootstrapConfig(self.replicates, self.seed, self.confidence)
 
 
+HUB_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+HUB_CONFIG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
 @dataclass(frozen=True)
 class PushConfig:
     """Which build goes to which Hub repository, as which config.
@@ -291,8 +306,13 @@ class PushConfig:
     batch_files: int = 50
 
     def __post_init__(self) -> None:
-        if self.repo_id.count("/") != 1 or not all(self.repo_id.split("/")):
+        if not HUB_REPO.fullmatch(self.repo_id):
             raise QuakebenchError(f"repo_id must be owner/name, got {self.repo_id!r}")
+        if self.config_name is not None and not HUB_CONFIG.fullmatch(self.config_name):
+            raise QuakebenchError(
+                f"config {self.config_name!r} must be a name of letters, digits, - and _ "
+                "(it becomes a folder of the repository)"
+            )
         if self.batch_files < 1:
             raise QuakebenchError(f"batch_files must be positive, got {self.batch_files}")
 

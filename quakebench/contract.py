@@ -140,6 +140,9 @@ def parse_sample_id(text: str) -> tuple[str, str, int]:
     return parts[0], parts[1], int(parts[2])
 
 
+MAGNITUDE_RANGE = (6.0, 7.8)
+"""The moment magnitudes the generator draws (uniform): every sample's ``magnitude`` lies here."""
+
 MAX_LABEL_CHARS = 100
 """A results file's method name, method version and hardware are at most this long."""
 
@@ -155,13 +158,31 @@ def control_character(text: str) -> str | None:
     return None
 
 
+def hidden_character(text: str) -> str | None:
+    """The first character of ``text`` that a reader cannot see or that is not text: a
+    control, format (zero-width, bidirectional), surrogate or private-use one, as
+    ``U+XXXX``."""
+    for character in text:
+        if unicodedata.category(character) in ("Cc", "Cf", "Cs", "Co"):
+            return f"U+{ord(character):04X}"
+    return None
+
+
 def check_label(field: str, value: str | None, source: str = "results") -> None:
-    """A method name, version or hardware: no control character, at most 100 characters."""
+    """A method name, version or hardware: Unicode text in NFC, with no invisible, format or
+    control character (so that two names that look alike are alike), at most 100 characters."""
     if value is None:
         return
     bad = control_character(value)
     if bad:
         raise QuakebenchError(f"{source}: field {field} holds a control character {bad}")
+    bad = hidden_character(value)
+    if bad:
+        raise QuakebenchError(
+            f"{source}: field {field} holds an invisible or non-text character {bad}"
+        )
+    if not unicodedata.is_normalized("NFC", value):
+        raise QuakebenchError(f"{source}: field {field} is not in Unicode normal form NFC")
     if len(value) > MAX_LABEL_CHARS:
         raise QuakebenchError(
             f"{source}: field {field} is {len(value)} characters long; at most {MAX_LABEL_CHARS}"

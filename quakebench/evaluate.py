@@ -197,9 +197,17 @@ def evaluate(config: EvaluationConfig, progress: bool = True) -> dict:
         with tqdm(total=len(ids), unit="sample", disable=not progress) as bar:
             samples = read_ahead(source.samples(config.split))
             scored = score(reader, recorded(samples, bar), on_sample)
+    dataset = split_record(source.record, config.split, records)
+    claimed = source.split_sha256.get(config.split)
+    if dataset["split_sha256"] != claimed:
+        raise QuakebenchError(
+            f"{config.data.dataset}: split {config.split} hashes to "
+            f"{dataset['split_sha256'][:12]}..., its manifest says {str(claimed)[:12]}...: the "
+            "build changed after it was written (quakebench verify names the samples)"
+        )
     results = results_file(
         scored,
-        split_record(source.record, config.split, records),
+        dataset,
         config.split,
         method,
         method_version=config.method_version,

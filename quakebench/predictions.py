@@ -1,7 +1,8 @@
 """The predictions file: a NumPy ``.npz`` with one ``[2, h, w]`` array per sample id.
 
-:class:`PredictionReader` opens it with ``allow_pickle=False`` and reads one member at a time,
-checking each; every problem is a :class:`~quakebench.errors.QuakebenchError` naming the file
+:class:`PredictionReader` reads one member at a time, checking each member's header before
+any of its data is inflated (pickled data is never loaded); every problem is a
+:class:`~quakebench.errors.QuakebenchError` naming the file
 and the sample id. :class:`PredictionWriter` writes one member at a time, atomically, so that
 neither side ever holds a whole split in memory. :func:`write_predictions` is the one loop that
 runs any method over a split.
@@ -9,11 +10,14 @@ runs any method over a split.
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -23,36 +27,62 @@ from quakebench.errors import QuakebenchError
 
 ALLOWED_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 
+MAX_ABS_PX = 1e6
+"""The largest displacement a prediction may hold, pixels: far beyond any tile, and small
+enough that no sum of squares overflows."""
+
+MAX_HEADER_BYTES = 1 << 16
+"""The longest ``.npy`` header read (NumPy's own writers stay far below)."""
+
 Predictor = Callable[[dict], np.ndarray]
 """A method: a sample (the contract's fields) in, ``float32 [2, H, W]`` (east, north; px) out."""
+
+
+def _check_dtype(dtype: np.dtype, where: str) -> None:
+    if dtype.hasobject:
+        raise QuakebenchError(f"{where}: dtype object (pickled data is never loaded)")
+    if dtype.byteorder == ">" or (dtype.byteorder == "=" and sys.byteorder == "big"):
+        raise QuakebenchError(
+            f"{where}: byte order big-endian; write little-endian float16, float32 or float64"
+        )
+    if dtype.newbyteorder("=") not in ALLOWED_DTYPES:
+        raise QuakebenchError(f"{where}: dtype {dtype}, expected float16, float32 or float64")
 
 
 def check_prediction(
     array: np.ndarray, sample_id: str, shape: tuple[int, ...], origin: str
 ) -> np.ndarray:
-    """A prediction after checking its dtype, ``shape`` and finiteness: float32 or float64 as
+    """A prediction after checking its dtype, ``shape`` and values: float32 or float64 as
     given (float16 widened to float32, exactly), for the metrics to widen where they need.
 
-    ``origin`` (a file name, or ``predictions``) starts every error message.
+    ``origin`` (a file name, or ``predictions``) starts every error message. Values must be
+    finite and at most :data:`MAX_ABS_PX` in magnitude.
     """
     array = np.asarray(array)
-    if array.dtype not in ALLOWED_DTYPES:
-        raise QuakebenchError(
-            f"{origin}: id {sample_id}: dtype {array.dtype}, expected float16, float32 or float64"
-        )
+    where = f"{origin}: id {sample_id}"
+    _check_dtype(array.dtype, where)
     if array.shape != tuple(shape):
         raise QuakebenchError(
-            f"{origin}: id {sample_id}: shape {array.shape}, expected {tuple(shape)} "
-            "(east, north; rows, cols)"
+            f"{where}: shape {array.shape}, expected {tuple(shape)} (east, north; rows, cols)"
         )
-    if not np.all(np.isfinite(array)):
-        count = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-        raise QuakebenchError(f"{origin}: id {sample_id}: {count} non-finite values")
+    finite = np.isfinite(array)
+    if not np.all(finite):
+        raise QuakebenchError(
+            f"{where}: {int(array.size - np.count_nonzero(finite))} non-finite values"
+        )
+    largest = float(np.max(np.abs(array))) if array.size else 0.0
+    if largest > MAX_ABS_PX:
+        raise QuakebenchError(f"{where}: a value of {largest:.3g} px; at most {MAX_ABS_PX:g}")
     return array.astype(np.float32) if array.dtype == np.float16 else array
 
 
 class PredictionReader:
     """Read and check the members of a predictions file one at a time.
+
+    Nothing is inflated before it is checked: each member's ``.npy`` header (shape, dtype,
+    byte order) is read first and compared with the sample, then exactly the bytes of that
+    array are inflated, and a member holding more is refused. Member names are ``{id}.npy``;
+    a name given twice (or ``{id}`` beside ``{id}.npy``) is refused.
 
     Parameters
     ----------
@@ -62,18 +92,34 @@ class PredictionReader:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
+        if not self.path.exists():
+            raise QuakebenchError(f"{self.path}: no such file")
+        if not self.path.is_file():
+            raise QuakebenchError(f"{self.path}: not a regular file, expected an .npz archive")
         try:
-            self._archive = np.load(self.path, allow_pickle=False)
-        except FileNotFoundError:
-            raise QuakebenchError(f"{self.path}: no such file") from None
+            self._zip = zipfile.ZipFile(self.path)
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+            with open(self.path, "rb") as file:
+                if file.read(6) == np.lib.format.MAGIC_PREFIX:
+                    raise QuakebenchError(
+                        f"{self.path}: a single .npy array, expected an .npz archive"
+                    ) from None
             raise QuakebenchError(
-                f"{self.path}: not a NumPy .npz archive (truncated or another format: {error})"
+                f"{self.path}: not a NumPy .npz archive, which is a zip file ({error})"
             ) from None
-        if not isinstance(self._archive, np.lib.npyio.NpzFile):
-            raise QuakebenchError(f"{self.path}: a single .npy array, expected an .npz archive")
-        self.ids = frozenset(self._archive.files)
+        self._members: dict[str, zipfile.ZipInfo] = {}
+        for info in self._zip.infolist():
+            sample_id = info.filename.removesuffix(".npy")
+            if sample_id in self._members:
+                self._zip.close()
+                raise QuakebenchError(
+                    f"{self.path}: member {info.filename}: id {sample_id} is given twice "
+                    "(a duplicate or aliased member name)"
+                )
+            self._members[sample_id] = info
+        self.ids = frozenset(self._members)
         if not self.ids:
+            self._zip.close()
             raise QuakebenchError(f"{self.path}: empty archive, no prediction in it")
 
     def check_ids(self, expected: list[str]) -> None:
@@ -92,23 +138,55 @@ class PredictionReader:
 
     def read(self, sample_id: str, shape: tuple[int, int, int]) -> np.ndarray:
         """The prediction for ``sample_id``, checked against the expected ``shape``
-        (:func:`check_prediction`)."""
+        (:func:`check_prediction`) before and after it is inflated."""
+        info = self._members.get(sample_id)
+        if info is None:
+            raise QuakebenchError(f"{self.path}: missing prediction for id {sample_id}")
+        where = f"{self.path}: id {sample_id} (member {info.filename})"
         try:
-            array = self._archive[sample_id]
-        except KeyError:
-            raise QuakebenchError(f"{self.path}: missing prediction for id {sample_id}") from None
+            with self._zip.open(info) as member:
+                array = _read_member(member, shape, where)
         except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-            raise QuakebenchError(f"{self.path}: id {sample_id}: unreadable ({error})") from None
+            raise QuakebenchError(f"{where}: unreadable ({error})") from None
         return check_prediction(array, sample_id, shape, str(self.path))
 
     def close(self) -> None:
-        self._archive.close()
+        self._zip.close()
 
     def __enter__(self) -> PredictionReader:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _read_member(member: IO[bytes], shape: tuple[int, ...], where: str) -> np.ndarray:
+    """A member's array: its header checked against ``shape``, then exactly its bytes read."""
+    try:
+        version = np.lib.format.read_magic(member)
+    except ValueError:
+        raise QuakebenchError(f"{where}: not an .npy array") from None
+    if version == (1, 0):
+        header = np.lib.format.read_array_header_1_0(member, max_header_size=MAX_HEADER_BYTES)
+    elif version in ((2, 0), (3, 0)):
+        header = np.lib.format.read_array_header_2_0(member, max_header_size=MAX_HEADER_BYTES)
+    else:
+        raise QuakebenchError(f"{where}: .npy format version {version} is not read")
+    declared, fortran_order, dtype = header
+    if tuple(declared) != tuple(shape):
+        raise QuakebenchError(
+            f"{where}: declares shape {tuple(declared)}, expected {tuple(shape)} "
+            "(east, north; rows, cols)"
+        )
+    _check_dtype(dtype, where)
+    size = math.prod(shape) * dtype.itemsize
+    data = member.read(size)
+    if len(data) != size:
+        raise QuakebenchError(f"{where}: truncated, {len(data)} of {size} bytes")
+    if member.read(1):  # reading to the end also checks the member's CRC
+        raise QuakebenchError(f"{where}: holds more bytes than its {tuple(shape)} array")
+    order = "F" if fortran_order else "C"
+    return np.frombuffer(data, dtype).reshape(shape, order=order)
 
 
 class PredictionWriter:

@@ -57,7 +57,13 @@ from typing import NoReturn
 import numpy as np
 
 from quakebench.atomic import atomic_path
-from quakebench.contract import DATASETS, SPLITS, check_label, control_character
+from quakebench.contract import (
+    DATASETS,
+    MAGNITUDE_RANGE,
+    SPLITS,
+    check_label,
+    control_character,
+)
 from quakebench.errors import QuakebenchError
 from quakebench.localization import ZONE_CENTRES_PX
 from quakebench.metrics import BANDS_PX, PROFILE_EDGES_PX, ErrorStatistics, Sums, band_name
@@ -111,6 +117,18 @@ OFFSET_FIELDS = ("predicted", "true", "abs_error", "count")
 ZONE_FIELDS = ("count", "predicted", "true")
 SAMPLE_FIELDS = ("statistics", "magnitude", "fault_zone_width_px")
 SHA256 = re.compile(r"[0-9a-f]{64}")
+GENERATOR = re.compile(r"quakebench-generator \d{1,3}\.\d{1,3}\.\d{1,3}")
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+"""A preset's or a place's name: what reaches the board's text besides the labels."""
+MAX_FILE_BYTES = 512 << 20
+"""A results file is at most this large (a full test split of 10,000 samples is about 40 MB)."""
+MAX_TEXT_CHARS = 10_000
+MAX_KEYS = 1_000
+"""Text and objects are bounded: no string longer, no object (but ``per_sample``) wider."""
+MAX_DEPTH = 16
+MAX_INTEGER = 2**53
+"""Counts and sums stay exact in float64."""
+RELATIVE_SLACK = 1e-12
 
 
 def json_ready(value):
@@ -167,16 +185,18 @@ class _Checker:
 
     def integer(self, value, field: str, minimum: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(field, f"must be an integer, not {value!r}")
-        if value < minimum:
-            self.fail(field, f"is {value}; must be at least {minimum}")
+            self.fail(field, f"must be an integer, not {_short(value)}")
+        if not minimum <= value <= MAX_INTEGER:
+            self.fail(field, f"is {_short(value)}; must lie in [{minimum}, 2**53]")
         return value
 
     def number(self, value, field: str, *, minimum: float | None = None, null: bool = False):
         if value is None and null:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(field, f"must be a number, not {value!r}")
+            self.fail(field, f"must be a number, not {_short(value)}")
+        if isinstance(value, int) and abs(value) > MAX_INTEGER:
+            self.fail(field, f"is {_short(value)}; must lie within 2**53")
         if not math.isfinite(value):
             self.fail(field, "must be finite")
         if minimum is not None and value < minimum:
@@ -192,19 +212,28 @@ class _Checker:
             check_label(field, value, self.source)
         return value
 
-    def control_characters(self, value, field: str = "") -> None:
-        """No text of the file, keys included, holds a control character."""
+    def bounded(self, value, field: str = "", depth: int = 0) -> None:
+        """No text of the file, keys included, holds a control character or is longer than
+        :data:`MAX_TEXT_CHARS`; no object but ``per_sample`` has more than :data:`MAX_KEYS`
+        keys; nothing is nested deeper than :data:`MAX_DEPTH`."""
+        where = field or "(top level)"
+        if depth > MAX_DEPTH:
+            self.fail(where, f"is nested more than {MAX_DEPTH} deep")
         if isinstance(value, str):
             bad = control_character(value)
             if bad:
-                self.fail(field or "(top level)", f"holds a control character {bad}")
+                self.fail(where, f"holds a control character {bad}")
+            if len(value) > MAX_TEXT_CHARS and not field.startswith(f"{PREVIEWS}."):
+                self.fail(where, f"is {len(value)} characters long; at most {MAX_TEXT_CHARS}")
         elif isinstance(value, dict):
+            if len(value) > MAX_KEYS and field != "per_sample":
+                self.fail(where, f"has {len(value)} keys; at most {MAX_KEYS}")
             for key, item in value.items():
-                self.control_characters(key, f"{field}.{key!r}".lstrip("."))
-                self.control_characters(item, f"{field}.{key}".lstrip("."))
+                self.bounded(key, f"{field}.{key[:40]!r}".lstrip("."), depth + 1)
+                self.bounded(item, f"{field}.{key[:40]}".lstrip("."), depth + 1)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                self.control_characters(item, f"{field}[{index}]")
+                self.bounded(item, f"{field}[{index}]", depth + 1)
 
     def sums(self, value, field: str) -> None:
         self.mapping(value, field, SUM_FIELDS)
@@ -241,6 +270,14 @@ class _Checker:
                 else:
                     self.number(item, f"{field}.zone.{key}[{index}]")
         count = value["total"]["count"]
+        if count == 0:
+            self.fail(f"{field}.total.count", "is 0: the sample has no scored pixel")
+        parts = [(f"{field}.bands.{b}", value["bands"][b]) for b in bands]
+        parts += [(f"{field}.profile[{i}]", s) for i, s in enumerate(profile)]
+        for part, sums in parts:
+            for name in NON_NEGATIVE_SUMS:
+                if sums[name] > value["total"][name] * (1 + RELATIVE_SLACK):
+                    self.fail(f"{part}.{name}", f"exceeds total.{name}")
         if sum(zone["count"]) > count:
             self.fail(f"{field}.zone.count", f"adds up to more than total.count {count}")
         for part in ("bands", "profile"):
@@ -248,6 +285,28 @@ class _Checker:
             if sum(s["count"] for s in sums) != count:
                 self.fail(f"{field}.{part}", f"counts do not add up to total.count {count}")
         return ErrorStatistics.from_record(value)
+
+    def pattern(self, value: str, field: str, pattern: re.Pattern, what: str) -> str:
+        if not pattern.fullmatch(value):
+            self.fail(field, f"is {_short(value)}, not {what}")
+        return value
+
+    def verdict(self, dataset: dict, split: str) -> None:
+        """The verdict and the official split's hash agree with the pinned presets."""
+        pinned, said = dataset["official_split_sha256"], dataset["revision"]
+        official = None if pinned is None else official_split(dataset["name"], split, pinned)
+        if pinned is not None and official is None:
+            self.fail("dataset.official_split_sha256", "is no pinned preset's split")
+        if (official is not None) != (said in (VERDICTS[0], VERDICTS[1])):
+            self.fail(
+                "dataset.revision",
+                f"is {said!r}, which does not agree with official_split_sha256 "
+                f"({'a pinned split' if official else 'none'})",
+            )
+        if official is not None and dataset["preset"] != official:
+            self.fail(
+                "dataset.preset", f"is {_short(dataset['preset'])}; the split is {official}'s"
+            )
 
     def same(self, expected, actual, field: str) -> None:
         """The file's aggregate equals the re-aggregation, within the tolerances."""
@@ -281,7 +340,7 @@ def validate(results: object, source: str = "results") -> dict:
     """
     check = _Checker(source)
     check.mapping(results, "", REQUIRED, (EXTRA, PREVIEWS))
-    check.control_characters(results)
+    check.bounded(results)
     if results["schema_version"] != SCHEMA_VERSION:
         check.fail(
             "schema_version", f"is {results['schema_version']!r}; this reads {SCHEMA_VERSION}"
@@ -302,8 +361,14 @@ def validate(results: object, source: str = "results") -> dict:
     dataset = check.mapping(results["dataset"], "dataset", DATASET_FIELDS, ("hub", "noise_px"))
     if dataset["name"] not in DATASETS:
         check.fail("dataset.name", f"is {dataset['name']!r}; one of {', '.join(DATASETS)}")
-    check.text(dataset["preset"], "dataset.preset", null=True)
-    check.text(dataset["generator"], "dataset.generator")
+    if check.text(dataset["preset"], "dataset.preset", null=True) is not None:
+        check.pattern(dataset["preset"], "dataset.preset", NAME, "a preset name")
+    check.pattern(
+        check.text(dataset["generator"], "dataset.generator"),
+        "dataset.generator",
+        GENERATOR,
+        "quakebench-generator X.Y.Z",
+    )
     check.integer(dataset["seed"], "dataset.seed")
     check.integer(dataset["size"], "dataset.size", minimum=1)
     check.integer(dataset["num_samples"], "dataset.num_samples")
@@ -321,6 +386,7 @@ def validate(results: object, source: str = "results") -> dict:
         if not isinstance(noise, dict):
             check.fail("dataset.noise_px", f"must be an object, not {type(noise).__name__}")
         for place, value in noise.items():
+            check.pattern(place, "dataset.noise_px", NAME, "place names")
             check.number(value, f"dataset.noise_px.{place}", minimum=0.0)
     if "hub" in dataset:
         hub = check.mapping(dataset["hub"], "dataset.hub", HUB_FIELDS)
@@ -329,6 +395,7 @@ def validate(results: object, source: str = "results") -> dict:
 
     if results["split"] not in SPLITS:
         check.fail("split", f"is {results['split']!r}; one of {', '.join(SPLITS)}")
+    check.verdict(dataset, results["split"])
     num_samples = check.integer(results["num_samples"], "num_samples", minimum=1)
     per_sample = results["per_sample"]
     if not isinstance(per_sample, dict) or len(per_sample) != num_samples:
@@ -340,7 +407,9 @@ def validate(results: object, source: str = "results") -> dict:
         if not pattern.fullmatch(sample_id):
             check.fail(field, f"is not a {dataset['name']} {results['split']} sample id")
         check.mapping(entry, field, SAMPLE_FIELDS)
-        check.number(entry["magnitude"], f"{field}.magnitude")
+        magnitude = check.number(entry["magnitude"], f"{field}.magnitude")
+        if not MAGNITUDE_RANGE[0] <= magnitude <= MAGNITUDE_RANGE[1]:
+            check.fail(f"{field}.magnitude", f"is {magnitude}; Mw lies in {MAGNITUDE_RANGE}")
         check.number(entry["fault_zone_width_px"], f"{field}.fault_zone_width_px", minimum=0.0)
         total = total + check.statistics(entry["statistics"], f"{field}.statistics")
     check.same(json_ready(total.metrics()), results["metrics"], "metrics")
@@ -351,6 +420,12 @@ def validate(results: object, source: str = "results") -> dict:
     return results
 
 
+def _short(value, limit: int = 40) -> str:
+    """A value for a message: its repr, cut to ``limit`` characters."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge integer"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
@@ -358,7 +433,11 @@ def _refuse_constant(name: str) -> NoReturn:
 def read_results(path: str | os.PathLike, official: bool = False) -> dict:
     """Read and validate a results file; with ``official``, refuse unofficial dataset revisions."""
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise QuakebenchError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MB")
         results = json.loads(Path(path).read_text(), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise QuakebenchError(f"{path}: nested too deeply to be a results file") from None
     except (OSError, ValueError) as error:
         raise QuakebenchError(f"{path}: not a results JSON file ({error})") from None
     validate(results, str(path))

@@ -139,18 +139,18 @@ def bad_files(truths, folder):
     )
     cases["shape"] = (
         npz("shape.npz", {**good, ids[0]: good[ids[0]][:, :10]}),
-        f"id {ids[0]}: shape (2, 10, {SIZE})",
+        f"id {ids[0]} (member {ids[0]}.npy): declares shape (2, 10, {SIZE})",
     )
     nan = good[ids[1]].copy()
     nan[0, 3, 3] = np.nan
     cases["nonfinite"] = (npz("nan.npz", {**good, ids[1]: nan}), f"id {ids[1]}: 1 non-finite")
     cases["dtype"] = (
         npz("int.npz", {**good, ids[0]: good[ids[0]].astype(np.int32)}),
-        f"id {ids[0]}: dtype int32",
+        f"id {ids[0]} (member {ids[0]}.npy): dtype int32",
     )
     cases["object"] = (
         npz("object.npz", {**good, ids[0]: np.array([None, 1], dtype=object)}),
-        f"id {ids[0]}: unreadable",
+        f"id {ids[0]} (member {ids[0]}.npy): declares shape (2,)",
     )
     cases["empty"] = (npz("empty.npz", {}), "empty archive")
     text = folder / "text.npz"

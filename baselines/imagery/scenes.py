@@ -186,9 +186,17 @@ def read_catalog(path: str | os.PathLike) -> tuple[dict[str, Scene], list[SceneP
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise QuakebenchError(f"{path}: not a scene catalogue ({error})") from None
     scenes = {}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise QuakebenchError(f"{path}: scenes[{index}] needs an id")
+        if not isinstance(entry.get("file"), str):
+            raise QuakebenchError(f"{path}: scene {entry['id']} names no file")
     placed = {entry["id"]: entry for entry in entries}
     for entry in entries:
         file = path.parent / entry["file"]
+        if not file.is_file():  # no FIFO, no device: hashing one would never end
+            problem = "no such file" if not file.exists() else "not a regular file"
+            raise QuakebenchError(f"{file}: {problem} (scene {entry['id']} of {path})")
         expected = entry.get("sha256")
         if expected and (got := sha256_file(file)) != expected:
             raise QuakebenchError(

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from quakebench import __version__
 from quakebench.cli import data, methods, networks, push, revision, scenes, scoring
-from quakebench.errors import QuakebenchError
+from quakebench.errors import QuakebenchError, disk_failure, network_failure
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,5 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args) or 0
     except QuakebenchError as error:
-        print(f"quakebench: error: {error}", file=sys.stderr)
-        return 2
+        message = str(error)
+    except Exception as error:  # a server out of reach, a full disk: one line, no traceback
+        message = network_failure(error)
+        if message is None and isinstance(error, OSError):
+            message = disk_failure(error)
+        if message is None:
+            raise
+    print(f"quakebench: error: {message}", file=sys.stderr)
+    return 2

@@ -81,6 +81,10 @@ def output_file(value: str | None, suffixes: tuple[str, ...]) -> Path | None:
     if value is None:
         return None
     path = Path(value)
+    if path.is_dir():
+        raise QuakebenchError(
+            f"{value}: is a folder; give a file ending in {' or '.join(suffixes)}"
+        )
     if path.suffix.lower() not in suffixes:
         raise QuakebenchError(f"{value}: expected a file ending in {' or '.join(suffixes)}")
     if not path.parent.is_dir():
@@ -91,6 +95,16 @@ def output_file(value: str | None, suffixes: tuple[str, ...]) -> Path | None:
 def optional_path(value: str | None) -> Path | None:
     """An option's path, or None where it was not given."""
     return None if value is None else Path(value)
+
+
+def output_folder(value: str | None) -> Path | None:
+    """A folder to write into (made if missing): refused at once where a file is in the way."""
+    if value is None:
+        return None
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise QuakebenchError(f"{value}: not a folder (a file is in the way)")
+    return path
 
 
 def save_figure(figure, path: Path) -> None:

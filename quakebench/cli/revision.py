@@ -11,24 +11,41 @@ from quakebench.presets import PRESETS, pinned_records, superseded_revision
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from quakebench.data.manifest import built_preset, read_manifest, verify
-    from quakebench.data.revision import DIFFERENT, check_records, folder_records
+    from quakebench.data.manifest import built_preset, check_claims, read_manifest, verify
+    from quakebench.data.revision import (
+        DIFFERENT,
+        check_records,
+        digests_of,
+        folder_digests,
+        folder_records,
+    )
 
     problems = verify(args.folder)
+    manifest = read_manifest(args.folder)
+    claimed = manifest.get("preset")  # the manifest says: an official build of this preset
+    preset = claimed or built_preset(manifest)
+    pinned = pinned_records(preset, manifest["dataset"])
+    if not problems:
+        records = folder_records(args.folder) if pinned else None
+        samples = digests_of(records) if pinned else folder_digests(args.folder)
+        problems = check_claims(manifest, samples)
+    if claimed is not None and not pinned:
+        problems.append(f"manifest.json: field preset {claimed!r} is no preset that pins records")
     for problem in problems:
         print(f"quakebench: error: {args.folder}/{problem}", file=sys.stderr)
     if problems:
         return 1
-    manifest = read_manifest(args.folder)
-    print(f"{args.folder}: {len(manifest['shards'])} shards verified")
-    preset = built_preset(manifest)
-    if not pinned_records(preset, manifest["dataset"]):
+    print(f"{args.folder}: {len(manifest['shards'])} shards verified, samples re-hashed")
+    if not pinned:
         print(f"not a pinned preset build (preset: {preset or 'none'})")
         return 0
-    check = check_records(manifest["dataset"], preset, folder_records(args.folder))
+    check = check_records(manifest["dataset"], preset, records)
     print("\n".join(check.summary()))
     if check.status != DIFFERENT:
         return 0
+    if claimed is not None:
+        print(f"quakebench: error: {args.folder}/manifest.json: field preset claims {claimed}, "
+              "but the samples are not its pinned records", file=sys.stderr)  # fmt: skip
     superseded = superseded_revision(manifest["dataset"], manifest["content_sha256"])
     if superseded:
         print(f"{args.folder}: {superseded}")

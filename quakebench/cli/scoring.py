@@ -11,8 +11,8 @@ from quakebench.cli.options import (
     config_option,
     dataset_from,
     dataset_options,
-    optional_path,
     output_file,
+    output_folder,
 )
 from quakebench.config import EvaluationConfig, LeaderboardConfig
 from quakebench.errors import QuakebenchError
@@ -46,7 +46,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         args,
         predictions=Path(args.predictions),
         data=dataset_from(args),
-        plots=optional_path(args.plots),
+        plots=output_folder(args.plots),
         extra=_extra(args.extra_pairs),
     )
     results = evaluate(config)

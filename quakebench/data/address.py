@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from quakebench.config import DatasetConfig
 from quakebench.data.manifest import MANIFEST, built_preset, read_manifest
 from quakebench.data.reader import dataset_path, load_split, read_samples, split_ids
-from quakebench.errors import QuakebenchError
+from quakebench.errors import QuakebenchError, network_failure
 
 if TYPE_CHECKING:
     import datasets
@@ -38,12 +38,15 @@ class DatasetAddress:
     record : dict
         The results file's ``dataset``: the build's manifest fields, and ``hub`` (repo_id,
         config, revision as asked, commit) for a Hub dataset.
+    split_sha256 : dict
+        ``{split: hash}`` as the build's manifest claims it; what a scored split must hash to.
     """
 
     path: str
     config: str | None
     commit: str | None
     record: dict
+    split_sha256: dict[str, str]
 
     def samples(self, split: str) -> Iterator[dict]:
         """The split's samples one at a time, exactly as stored."""
@@ -97,7 +100,8 @@ def resolve(data: DatasetConfig) -> DatasetAddress:
     if Path(path).is_dir():
         if data.config_name or data.revision:
             raise QuakebenchError(f"{data.dataset}: --config and --revision name Hub datasets only")
-        return DatasetAddress(path, None, None, manifest_record(read_manifest(path)))
+        manifest = finished(read_manifest(path), path)
+        return DatasetAddress(path, None, None, manifest_record(manifest), manifest["split_sha256"])
     from huggingface_hub import HfApi, hf_hub_download
     from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
 
@@ -110,10 +114,27 @@ def resolve(data: DatasetConfig) -> DatasetAddress:
             )
         except EntryNotFoundError:
             manifest = hf_hub_download(path, MANIFEST, repo_type="dataset", revision=commit)
-    except (HfHubHTTPError, OSError) as error:
+    except Exception as error:
+        offline = network_failure(error)
+        if offline:
+            raise QuakebenchError(f"{data.dataset}: {offline}") from None
+        if not isinstance(error, HfHubHTTPError | OSError):
+            raise
         first = str(error).strip().splitlines()[0]
         raise QuakebenchError(f"{data.dataset}: cannot read its {MANIFEST} ({first})") from None
-    record = manifest_record(read_manifest(Path(manifest).parent))
+    manifest = finished(read_manifest(Path(manifest).parent), path)
     revision = data.revision or "main"
     hub = {"repo_id": path, "config": config, "revision": revision, "commit": commit}
-    return DatasetAddress(path, config, commit, {**record, "hub": hub})
+    record = {**manifest_record(manifest), "hub": hub}
+    return DatasetAddress(path, config, commit, record, manifest["split_sha256"])
+
+
+def finished(manifest: dict, name: str) -> dict:
+    """The manifest of a finished build; an unfinished one is refused, naming it."""
+    if manifest.get("complete") is not True:
+        raise QuakebenchError(
+            f"{name}: build not finished ({MANIFEST} says so); run generate again to resume it"
+        )
+    if not isinstance(manifest.get("split_sha256"), dict):
+        raise QuakebenchError(f"{name}/{MANIFEST}: field split_sha256 must be an object")
+    return manifest

@@ -1,6 +1,11 @@
 """The build manifest (``manifest.json``): parameters, every shard's checksum, content hash.
 
-``verify`` re-reads every shard and names the first thing wrong with each.
+:func:`read_manifest` refuses a manifest of the wrong shape, and any shard path that could
+leave its build folder (``..``, an absolute path, a symlink out), before anything is read or
+sent. :func:`verify` re-reads every shard and names the first thing wrong with each;
+:func:`check_claims` then sets what the samples hash to against what the manifest claims.
+A manifest can be rewritten consistently by whoever can write the folder: only a preset's
+pinned records (:mod:`quakebench.presets`) show that a build is authentic.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,11 +21,21 @@ import pyarrow.parquet as pq
 
 from quakebench.atomic import atomic_path
 from quakebench.checksums import sha256_file
+from quakebench.contract import DATASETS, SPLITS
 from quakebench.data.content import combine
 from quakebench.data.shards import ShardInfo
 from quakebench.errors import QuakebenchError
 
 MANIFEST = "manifest.json"
+SHARD_FIELDS = {
+    "file": str,
+    "split": str,
+    "sha256": str,
+    "bytes": int,
+    "num_samples": int,
+    "sample_sha256": dict,
+}
+"""Every shard entry's fields and their JSON types."""
 
 
 def shards_content_hash(shards: list[ShardInfo]) -> str:
@@ -50,14 +66,63 @@ def write_manifest(folder: str | os.PathLike, parameters: dict, shards: list[Sha
 
 
 def read_manifest(folder: str | os.PathLike) -> dict:
-    """Read a dataset folder's manifest."""
-    path = Path(folder) / MANIFEST
+    """Read a dataset folder's manifest, checking its shape and every shard path in it."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise QuakebenchError(f"{folder}: not a folder; give a dataset build's folder")
+    path = folder / MANIFEST
     try:
-        return json.loads(path.read_text())
+        manifest = json.loads(path.read_text())
     except FileNotFoundError:
         raise QuakebenchError(f"{path}: no manifest; is {folder} a quakebench dataset?") from None
-    except ValueError as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise QuakebenchError(f"{path}: unreadable manifest ({error})") from None
+    _check_shape(manifest, path)
+    for shard in manifest["shards"]:
+        shard_path(folder, shard["file"])
+    return manifest
+
+
+def _check_shape(manifest: object, path: Path) -> None:
+    if not isinstance(manifest, dict):
+        raise QuakebenchError(f"{path}: must hold an object, not {type(manifest).__name__}")
+    if manifest.get("dataset") not in DATASETS:
+        raise QuakebenchError(f"{path}: field dataset must be one of {', '.join(DATASETS)}")
+    shards = manifest.get("shards")
+    if not isinstance(shards, list):
+        raise QuakebenchError(f"{path}: field shards must be a list of shard entries")
+    for index, shard in enumerate(shards):
+        if not isinstance(shard, dict):
+            raise QuakebenchError(f"{path}: field shards[{index}] must be an object")
+        for name, kind in SHARD_FIELDS.items():
+            value = shard.get(name)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise QuakebenchError(
+                    f"{path}: field shards[{index}].{name} must be a {kind.__name__}"
+                )
+        if shard["split"] not in SPLITS:
+            raise QuakebenchError(f"{path}: field shards[{index}].split is {shard['split']!r}")
+
+
+def shard_path(folder: str | os.PathLike, name: str) -> Path:
+    """The path of a shard a manifest names, refused unless it stays inside ``folder``: a
+    relative path under ``data/`` with no ``..``, and no symlink leading out."""
+    folder = Path(folder)
+    parts = Path(name).parts
+    if Path(name).is_absolute() or ".." in parts or parts[:1] != ("data",) or len(parts) != 2:
+        raise QuakebenchError(
+            f"{folder / MANIFEST}: shard {name} lies outside the build's data/ folder; "
+            "refused before anything is read"
+        )
+    path = folder / name
+    if path.is_symlink() or path.exists():
+        inside = path.resolve().is_relative_to((folder / "data").resolve())
+        if not inside:
+            raise QuakebenchError(
+                f"{folder / MANIFEST}: shard {name} links outside the build's data/ folder; "
+                "refused before anything is read"
+            )
+    return path
 
 
 def built_preset(manifest: dict) -> str | None:
@@ -83,7 +148,7 @@ def verify(folder: str | os.PathLike) -> list[str]:
     )
     listed = set()
     for shard in manifest["shards"]:
-        path = folder / shard["file"]
+        path = shard_path(folder, shard["file"])
         listed.add(path.resolve())
         if not path.exists():
             problems.append(f"{shard['file']}: missing")
@@ -111,4 +176,64 @@ def verify(folder: str | os.PathLike) -> list[str]:
     for path in sorted((folder / "data").glob("*.parquet")):
         if path.resolve() not in listed:
             problems.append(f"{path.relative_to(folder)}: not listed in the manifest")
+    return problems
+
+
+def check_claims(manifest: dict, samples: dict[str, dict]) -> list[str]:
+    """What a build's samples hash to against what its manifest claims.
+
+    Parameters
+    ----------
+    manifest : dict
+        The build's manifest.
+    samples : dict
+        ``{id: {"sha256", "dataset", "split", "size"}}``: each stored sample's digest, and
+        what it is (:func:`quakebench.data.revision.folder_digests`).
+
+    Returns
+    -------
+    list of str
+        One line per claim the samples contradict, naming the field and, for a split, the
+        samples; empty when every claim holds.
+    """
+    problems = []
+    listed = {i: d for shard in manifest["shards"] for i, d in shard["sample_sha256"].items()}
+    for split in SPLITS:
+        ids = sorted(i for i, s in samples.items() if s["split"] == split)
+        changed = [i for i in ids if samples[i]["sha256"] != listed.get(i)]
+        if changed:
+            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            problems.append(
+                f"{MANIFEST}: split {split}: {len(changed)} of {len(ids)} samples differ from "
+                f"the digests the manifest lists: {', '.join(changed[:3])}{more}"
+            )
+        computed = combine({i: samples[i]["sha256"] for i in ids})
+        claimed = manifest.get("split_sha256")
+        if ids and (not isinstance(claimed, dict) or claimed.get(split) != computed):
+            problems.append(
+                f"{MANIFEST}: field split_sha256.{split} is not what split {split}'s samples "
+                f"hash to ({computed[:12]}...)"
+            )
+    content = combine({i: s["sha256"] for i, s in samples.items()})
+    if manifest.get("content_sha256") != content:
+        problems.append(
+            f"{MANIFEST}: field content_sha256 is not what the samples hash to ({content[:12]}...)"
+        )
+    counts = Counter(s["split"] for s in samples.values())
+    held = {
+        "num_samples": counts["train"] + counts["validation"],
+        "num_test_samples": counts["test"],
+    }
+    for field, count in held.items():
+        if manifest.get(field) != count:
+            problems.append(
+                f"{MANIFEST}: field {field} is {manifest.get(field)!r}; the build holds {count}"
+            )
+    for field in ("dataset", "size"):
+        found = sorted({s[field] for s in samples.values()})
+        if found and found != [manifest.get(field)]:
+            problems.append(
+                f"{MANIFEST}: field {field} is {manifest.get(field)!r}; the samples hold "
+                f"{', '.join(map(str, found))}"
+            )
     return problems

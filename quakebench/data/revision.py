@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tqdm.auto import tqdm
 
 from quakebench.contract import SPLITS, parse_sample_id
-from quakebench.data.content import combine
+from quakebench.data.content import combine, sample_digest
 from quakebench.data.reader import read_samples
 from quakebench.data.records import Comparison, compare, sample_record, split_hashes, write_records
 from quakebench.presets import DIFFERENT, EQUIVALENT, OFFICIAL, get_preset
@@ -128,6 +128,37 @@ def folder_records(
         for sample in tqdm(samples, desc=f"records {split}", unit="sample", disable=not progress):
             records[str(sample["id"])] = sample_record(sample)
     return records
+
+
+def folder_digests(
+    folder: str | os.PathLike, splits: Iterable[str] = SPLITS, progress: bool = True
+) -> dict[str, dict]:
+    """``{id: {"sha256", "dataset", "split", "size"}}`` of a folder's samples, decoded as
+    stored (one at a time): what ``verify`` sets against the manifest's claims."""
+    found = {}
+    for split in splits:
+        samples = read_samples(folder, split)
+        for sample in tqdm(samples, desc=f"hashing {split}", unit="sample", disable=not progress):
+            found[str(sample["id"])] = {
+                "sha256": sample_digest(sample),
+                "dataset": str(sample["dataset"]),
+                "split": str(sample["split"]),
+                "size": int(sample["pre"].shape[-1]),
+            }
+    return found
+
+
+def digests_of(records: dict[str, dict]) -> dict[str, dict]:
+    """The view of :func:`folder_digests` read off a folder's records."""
+    return {
+        i: {
+            "sha256": r["sha256"],
+            "dataset": r["scalars"]["dataset"],
+            "split": r["scalars"]["split"],
+            "size": int(r["summaries"]["pre"]["shape"][-1]),
+        }
+        for i, r in records.items()
+    }
 
 
 def drift_ids(records: dict[str, dict]) -> list[str]:

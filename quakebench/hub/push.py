@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 
 from quakebench.config import PushConfig
 from quakebench.data.manifest import MANIFEST, read_manifest, verify
-from quakebench.errors import QuakebenchError
+from quakebench.errors import QuakebenchError, network_failure
 from quakebench.hub.card import check_card, hub_card
 
 CARD = "README.md"
@@ -157,7 +157,14 @@ def push(config: PushConfig, progress: bool = True, say: Callable[[str], None] =
         api.create_tag(
             config.repo_id, tag=tag, revision=commit.oid, repo_type="dataset", exist_ok=True
         )
-    except (HfHubHTTPError, OSError, ValueError, RuntimeError) as error:
+    except Exception as error:
+        offline = network_failure(error)
+        if offline:
+            raise QuakebenchError(
+                f"{config.repo_id}: push failed while {stage}: {offline}"
+            ) from None
+        if not isinstance(error, HfHubHTTPError | OSError | ValueError | RuntimeError):
+            raise
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise QuakebenchError(
             f"{config.repo_id}: push failed while {stage} ({first}); run it again to resume"

@@ -230,6 +230,10 @@ def _width(estimate: Estimate) -> float | None:
     return None if estimate.low is None else estimate.high - estimate.low
 
 
+MAX_DRAWS = 2e8
+"""Replicates times samples of one board: its weights take 8 bytes each."""
+
+
 def _board(
     dataset: dict,
     split: str,
@@ -252,6 +256,11 @@ def _board(
                 f"({methods[results['method']]})"
             )
         methods[results["method"]] = path
+    if replicates * len(ids) > MAX_DRAWS:
+        raise QuakebenchError(
+            f"{first_path}: {replicates} replicates of {len(ids)} samples are more draws than "
+            f"{MAX_DRAWS:.0e}; give fewer --replicates"
+        )
     official = official_revision(first)
     samples = resampling_weights(len(ids), replicates, seed)
     blocks = (

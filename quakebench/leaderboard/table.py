@@ -159,6 +159,7 @@ def magnitude_frames(scores: dict[str, list[BinScores]], board: Board) -> tuple[
             for method, method_scores in scores.items()
         ]
     )
+    beats = "beats zero from (all / d<=2)"
     skills = pd.DataFrame.from_records(
         [
             {"method": method}
@@ -169,11 +170,12 @@ def magnitude_frames(scores: dict[str, list[BinScores]], board: Board) -> tuple[
                 for head, s in zip(heads, scores[method], strict=True)
             }
             | {
-                "beats zero from (all / d<=2)": f"{_from(beats_zero_from(scores[method]))} / "
+                beats: f"{_from(beats_zero_from(scores[method]))} / "
                 f"{_from(beats_zero_from(scores[method], near=True))}"
             }
             for method in ranked_methods(board)
-        ]
+        ],
+        columns=["method", *heads, beats],  # a board of reference lines has no skill rows
     )
     return errors, skills
 

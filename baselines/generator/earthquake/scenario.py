@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from baselines.generator.earthquake import scaling
+from quakebench.contract import MAGNITUDE_RANGE
 
 FAULT_ZONE_STREAM = 3
 """The random stream of the fault zone (0: the scenario, 1: roughness, 2: slip): drawing the
@@ -60,7 +61,7 @@ class ScenarioConfig:
     The fault-zone distributions and their sources are described in :mod:`fault_zone`.
     """
 
-    magnitude_range: tuple[float, float] = (6.0, 7.8)
+    magnitude_range: tuple[float, float] = MAGNITUDE_RANGE
     dip_range_deg: tuple[float, float] = (70.0, 90.0)
     max_obliquity_deg: float = 20.0
     seismogenic_depth_range_km: tuple[float, float] = (10.0, 20.0)
