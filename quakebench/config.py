@@ -328,8 +328,14 @@ class PredictionConfig:
     output : Path
         The ``.npz`` predictions file.
     split : str
+    workers : int or None
+        Predict on a local Dask cluster of this many processes, one task a shard.
+    scheduler : str or None
+        Predict on the cluster of a running Dask scheduler (``tcp://HOST:PORT``).
     """
 
     data: DatasetConfig
     output: Path
     split: str = DEFAULT_SPLIT
+    workers: int | None = None
+    scheduler: str | None = None

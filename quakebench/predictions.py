@@ -31,6 +31,9 @@ MAX_ABS_PX = 1e6
 """The largest displacement a prediction may hold, pixels: far beyond any tile, and small
 enough that no sum of squares overflows."""
 
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+"""The time stamp of every member written (the zip format's earliest)."""
+
 MAX_HEADER_BYTES = 1 << 16
 """The longest ``.npy`` header read (NumPy's own writers stay far below)."""
 
@@ -215,7 +218,11 @@ class PredictionWriter:
             raise ValueError(f"{sample_id}: prediction must be [2, h, w], got {array.shape}")
         if sample_id in self._written:
             raise ValueError(f"{sample_id}: written twice")
-        with self._zip.open(f"{sample_id}.npy", "w", force_zip64=True) as member:
+        # A fixed time stamp and mode: the same predictions give the same bytes, whichever
+        # machine and whenever they are written.
+        info = zipfile.ZipInfo(f"{sample_id}.npy", date_time=ZIP_EPOCH)
+        info.external_attr = 0o644 << 16
+        with self._zip.open(info, "w", force_zip64=True) as member:
             np.lib.format.write_array(member, array, allow_pickle=False)
         self._written.add(sample_id)
 

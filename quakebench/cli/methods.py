@@ -25,9 +25,17 @@ def write_predictions_of(predictor, args: argparse.Namespace, name: str) -> None
     output = output_file(args.output, (".npz",))
     target = config_from(PredictionConfig, args, data=dataset_from(args), output=output)
     address = resolve(target.data)
-    total = len(address.ids(target.split))
-    samples = address.samples(target.split)
-    count, seconds = write_predictions(predictor, samples, target.output, total=total)
+    if target.workers or target.scheduler:
+        from quakebench.cluster import predict_on_cluster
+
+        count, seconds = predict_on_cluster(
+            predictor, address.path, target.split, target.output, target.workers,
+            target.scheduler,
+        )  # fmt: skip
+    else:
+        total = len(address.ids(target.split))
+        samples = address.samples(target.split)
+        count, seconds = write_predictions(predictor, samples, target.output, total=total)
     print(f"{name}: {count} predictions, {seconds:.3f} s per sample -> {target.output}")
 
 
@@ -67,6 +75,10 @@ def split_options(parser: argparse.ArgumentParser) -> None:
     dataset_options(parser)
     config_option(parser, PredictionConfig, "split", "split to predict")
     parser.add_argument("--output", required=True, help="predictions .npz file")
+    config_option(
+        parser, PredictionConfig, "workers", "local Dask processes, a shard a task", type=int
+    )
+    config_option(parser, PredictionConfig, "scheduler", "a running Dask scheduler's address")
 
 
 def _correlator_options(parser: argparse.ArgumentParser) -> None:

@@ -16,8 +16,6 @@ the manifest and the card, and imports no generator code.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -26,6 +24,7 @@ from tqdm.auto import tqdm
 
 from quakebench import __version__
 from quakebench.atomic import atomic_path
+from quakebench.cluster import dask_client
 from quakebench.config import BuildConfig
 from quakebench.contract import SPLITS, parse_sample_id, sample_id, split_of
 from quakebench.data.card import render_card
@@ -198,7 +197,7 @@ def build(config: BuildConfig, source: SampleSource, progress: bool = True) -> d
     Shards are built on ``config.scheduler`` if given, else on a local cluster of
     ``config.workers`` processes (one per core by default).
     """
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
     source.check(split for split in SPLITS if config.split_size(split))
     parameters = build_parameters(config, source)
@@ -215,19 +214,7 @@ def build(config: BuildConfig, source: SampleSource, progress: bool = True) -> d
         disable=not progress,
     )
     if todo:
-        with contextlib.ExitStack() as stack:
-            if config.scheduler:
-                client = stack.enter_context(Client(config.scheduler))
-            else:
-                cluster = stack.enter_context(
-                    LocalCluster(
-                        n_workers=config.workers or os.cpu_count() or 1,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=":0",  # no fixed port: builds may run side by side
-                    )
-                )
-                client = stack.enter_context(Client(cluster))
+        with dask_client(config.workers, config.scheduler) as client:
             shared = client.scatter(source, broadcast=True)  # once per worker, not per task
             futures = [
                 client.submit(build_shard, config, plan, shared, pure=False) for plan in todo

@@ -112,7 +112,7 @@ def split_ids(
     if Path(path).is_dir():
         return [
             sample_id
-            for shard in _local_shards(name, path, split)
+            for shard in local_shards(path, split)
             for sample_id in pq.read_table(shard, columns=["id"]).column("id").to_pylist()
         ]
     import datasets
@@ -206,12 +206,36 @@ def iter_samples(dataset: datasets.Dataset | datasets.IterableDataset) -> Iterat
         yield decode(dataset[index], layout)
 
 
-def _local_shards(name: str | os.PathLike, path: str, split: str) -> list[Path]:
-    """A local dataset folder's shards of ``split``, in order; raises naming the folder."""
-    shards = sorted((Path(path) / "data").glob(f"{split}-*.parquet"))
+def local_shards(folder: str | os.PathLike, split: str) -> list[Path]:
+    """A local dataset folder's shards of ``split``, in the order they are read; raises naming
+    the folder."""
+    shards = sorted((Path(folder) / "data").glob(f"{split}-*.parquet"))
     if not shards:
-        raise QuakebenchError(f"{name}: no {split} shards in its data folder")
+        raise QuakebenchError(f"{folder}: no {split} shards in its data folder")
     return shards
+
+
+def read_shard(shard: str | os.PathLike) -> Iterator[dict]:
+    """One shard's samples one at a time, decoded as stored.
+
+    Read with pyarrow's ``ParquetFile.read_row_group``, one row group (one sample in a build)
+    at a time and one array at a time, without ``datasets``.
+    """
+    parquet = pq.ParquetFile(shard, pre_buffer=False)
+    layout = shard_layout(parquet.schema_arrow, shard)
+    names = parquet.schema_arrow.names
+    # The arrays are decoded one at a time: Arrow's buffers for decoding nested lists
+    # (levels, offsets) then hold one array's worth, not four.
+    parts = [[n for n in names if n not in ARRAY_FIELDS]]
+    parts += [[n] for n in ARRAY_FIELDS if n in names]
+    for group in range(parquet.num_row_groups):
+        pieces = [parquet.read_row_group(group, part, use_threads=False) for part in parts]
+        for row in range(pieces[0].num_rows):
+            fields = {}
+            for piece in pieces:
+                fields |= decode(piece.slice(row, 1), layout)
+            yield {name: fields[name] for name in names}
+        del pieces  # before the next group is read
 
 
 def read_samples(
@@ -219,9 +243,8 @@ def read_samples(
 ) -> Iterator[dict]:
     """A split's samples one at a time, decoded as stored: what the commands read.
 
-    A local folder is read shard by shard with pyarrow's ``ParquetFile.read_row_group``, one
-    row group (one sample in a build) at a time and one array at a time, without
-    ``datasets``. A Hub dataset is streamed through ``datasets`` (:func:`stream_split`).
+    A local folder is read shard by shard (:func:`read_shard`), without ``datasets``. A Hub
+    dataset is streamed through ``datasets`` (:func:`stream_split`).
     Reading can stop early: a ``datasets`` stream abandoned mid-shard leaves an Arrow scan
     open that hangs or aborts the interpreter at exit (apache/arrow#45214; ``datasets``
     applies its workaround for pyarrow <= 24 only), which reading row groups does not.
@@ -230,19 +253,5 @@ def read_samples(
     if not Path(path).is_dir():
         yield from iter_samples(stream_split(path, split, revision, config))
         return
-    for shard in _local_shards(name, path, split):
-        parquet = pq.ParquetFile(shard, pre_buffer=False)
-        layout = shard_layout(parquet.schema_arrow, shard)
-        names = parquet.schema_arrow.names
-        # The arrays are decoded one at a time: Arrow's buffers for decoding nested lists
-        # (levels, offsets) then hold one array's worth, not four.
-        parts = [[n for n in names if n not in ARRAY_FIELDS]]
-        parts += [[n] for n in ARRAY_FIELDS if n in names]
-        for group in range(parquet.num_row_groups):
-            pieces = [parquet.read_row_group(group, part, use_threads=False) for part in parts]
-            for row in range(pieces[0].num_rows):
-                fields = {}
-                for piece in pieces:
-                    fields |= decode(piece.slice(row, 1), layout)
-                yield {name: fields[name] for name in names}
-            del pieces  # before the next group is read
+    for shard in local_shards(path, split):
+        yield from read_shard(shard)
