@@ -179,7 +179,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         generate,
         BuildConfig,
         "samples_per_shard",
-        "samples per Parquet shard (default: enough for about 1 GB)",
+        "samples per Parquet shard (default: enough for about 500 MB)",
         type=int,
     )
     config_option(
