@@ -19,6 +19,10 @@ and the requests of ``huggingface_hub``'s public source (``hf_api.py``, ``_commi
   ``POST .../branch/{name}``, ``POST .../tag/{rev}`` (409 when it exists);
 * ``POST /api/validate-yaml`` for dataset cards.
 
+Model repositories are served alike under the Hub's model paths: ``/api/models/{id}...``,
+``/{id}.git/info/lfs/objects/batch`` and ``/{id}/resolve/{rev}/{path}``; ``repos`` keys them
+``model:{id}``.
+
 Writes need ``Authorization: Bearer <token>``. Repositories live in memory as commits (path
 -> blob) and refs. Xet is not served: the clients run with ``HF_HUB_DISABLE_XET=1``.
 """
@@ -37,7 +41,9 @@ from pathlib import Path
 
 import yaml
 
-LFS_SUFFIXES = (".parquet", ".arrow", ".npz", ".tif", ".bin")
+LFS_SUFFIXES = (".parquet", ".arrow", ".npz", ".tif", ".bin", ".pt")
+MODEL = "model:"
+"""The prefix of a model repository's key in ``LocalHub.repos``."""
 """Stored through LFS, as the Hub's default ``.gitattributes`` says (and anything >= 10 MB)."""
 LFS_THRESHOLD_BYTES = 10 * 1024 * 1024
 LICENSES = ("cc-by-4.0", "cc0-1.0", "cc-by-sa-4.0", "mit", "apache-2.0", "odc-by", "other")
@@ -215,29 +221,32 @@ class LocalHub:
         if parts[:1] == ["lfs-verify"] and method == "POST":
             found = json.loads(body)["oid"] in self.lfs
             return (200, {}, {}) if found else (404, {"error": "object not found"}, {})
-        if parts[:2] == ["api", "datasets"] and len(parts) >= 4:
-            repo_id, rest = "/".join(parts[2:4]), parts[4:]
-            return self._api(request, method, repo_id, rest, query, body)
-        if parts[:1] == ["datasets"] and len(parts) >= 4 and parts[2].endswith(".git"):
-            repo_id = f"{parts[1]}/{parts[2][: -len('.git')]}"
-            if parts[3:] == ["info", "lfs", "objects", "batch"]:
-                return self._batch(request, repo_id, json.loads(body))
-        if parts[:1] == ["datasets"] and len(parts) >= 6 and parts[3] == "resolve":
-            return self._resolve(request, "/".join(parts[1:3]), parts[4], "/".join(parts[5:]))
+        if parts[:2] in (["api", "datasets"], ["api", "models"]) and len(parts) >= 4:
+            key = ("" if parts[1] == "datasets" else MODEL) + "/".join(parts[2:4])
+            return self._api(request, method, key, parts[4:], query, body)
+        kind, parts = ("", parts[1:]) if parts[:1] == ["datasets"] else (MODEL, parts)
+        if len(parts) >= 3 and parts[1].endswith(".git"):
+            key = f"{kind}{parts[0]}/{parts[1][: -len('.git')]}"
+            if parts[2:] == ["info", "lfs", "objects", "batch"]:
+                return self._batch(request, key, json.loads(body))
+        if len(parts) >= 5 and parts[2] == "resolve":
+            return self._resolve(request, kind + "/".join(parts[:2]), parts[3], "/".join(parts[4:]))
         raise HubError(404, f"no route for {method} {url.path}")
 
     def _create(self, request, payload: dict) -> tuple[int, object, dict]:
         if not self._authorised(request):
             raise HubError(401, "Invalid credentials in Authorization header")
-        if payload.get("type") != "dataset":
-            raise HubError(400, "this stand-in serves dataset repositories only")
+        kind = payload.get("type", "model")
+        if kind not in ("dataset", "model"):
+            raise HubError(400, "this stand-in serves dataset and model repositories only")
         repo_id = f"{payload['organization']}/{payload['name']}"
-        url = f"{self.endpoint}/datasets/{repo_id}"
-        if repo_id in self.repos:
-            return 409, {"error": "You already created this dataset repo", "url": url}, {}
+        key = repo_id if kind == "dataset" else MODEL + repo_id
+        url = f"{self.endpoint}/{'datasets/' if kind == 'dataset' else ''}{repo_id}"
+        if key in self.repos:
+            return 409, {"error": f"You already created this {kind} repo", "url": url}, {}
         private = payload.get("private") or payload.get("visibility") == "private"
         repo = Repo(private=bool(private))
-        self.repos[repo_id] = repo
+        self.repos[key] = repo
         attributes = b"*.parquet filter=lfs diff=lfs merge=lfs -text\n"
         self._commit(repo, "main", {".gitattributes": Blob(len(attributes), attributes)}, "init")
         return 200, {"url": url, "name": repo_id}, {}
@@ -266,7 +275,8 @@ class LocalHub:
         if method == "GET" and verb in ("", "revision"):
             commit, files = self._files(repo, rest[1] if verb else "main")
             siblings = [{"rfilename": p, "size": b.size} for p, b in sorted(files.items())]
-            info = {"id": repo_id, "sha": commit, "siblings": siblings, "private": repo.private}
+            name = repo_id.removeprefix(MODEL)
+            info = {"id": name, "sha": commit, "siblings": siblings, "private": repo.private}
             return 200, {**info, "disabled": False, "gated": False}, {}
         if verb == "refs":
             refs = {
@@ -375,7 +385,8 @@ class LocalHub:
             else:
                 raise HubError(400, f"unknown commit operation {key}")
         oid = self._commit(repo, branch, files, header["value"]["summary"])
-        url = f"{self.endpoint}/datasets/{repo_id}/commit/{oid}"
+        path = repo_id.removeprefix(MODEL) if repo_id.startswith(MODEL) else f"datasets/{repo_id}"
+        url = f"{self.endpoint}/{path}/commit/{oid}"
         return 200, {"commitUrl": url, "commitOid": oid, "pullRequestUrl": None}, {}
 
     def _batch(self, request, repo_id: str, payload: dict) -> tuple[int, object, dict]:

@@ -136,22 +136,28 @@ class NetworkConfig:
     Attributes
     ----------
     model : str
-    checkpoint : Path
+    checkpoint : Path or None
         A ``best.pt`` or ``last.pt`` of :func:`baselines.models.train.train`.
     device : str or None
         ``cuda``, ``cpu``...; by default CUDA where available.
     symmetries : int
         1, or 8: the pair is also predicted under the other 7 symmetries of the square and
         the 8 fields, turned back, averaged (exact: no interpolation across the fault).
+    weights : str or None
+        Instead of a checkpoint, published weights: ``REPO@REVISION`` on the Hub
+        (:mod:`quakebench.hub.weights`).
     """
 
     model: str
-    checkpoint: Path
+    checkpoint: Path | None = None
     device: str | None = None
     symmetries: int = 1
+    weights: str | None = None
 
     def __post_init__(self) -> None:
         check_model_name(self.model)
+        if (self.checkpoint is None) == (self.weights is None):
+            raise QuakebenchError("give a checkpoint or published weights (REPO@REVISION), one")
         if self.symmetries not in (1, 8):
             raise QuakebenchError(f"symmetries: 1 or 8, got {self.symmetries}")
 

@@ -49,7 +49,8 @@ def predict_displacement(
 def network_predictor(config: NetworkConfig) -> Predictor:
     """A trained network as a predictor for :func:`quakebench.predictions.write_predictions`."""
     device = torch.device(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    model = get_model(config.model, config.checkpoint).to(device).eval()
+    model = get_model(config.model, config.checkpoint, weights=config.weights)
+    model = model.to(device).eval()
 
     def predict(sample: dict) -> np.ndarray:
         return predict_displacement(model, sample["pre"], sample["post"], device, config.symmetries)

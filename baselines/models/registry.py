@@ -21,12 +21,17 @@ MODELS = {name: getattr(flownet, name) for name in MODEL_NAMES}
 
 
 def get_model(
-    name: str, checkpoint: str | os.PathLike | None = None, zero_motion: str = "none"
+    name: str,
+    checkpoint: str | os.PathLike | None = None,
+    zero_motion: str = "none",
+    weights: str | None = None,
 ) -> nn.Module:
     """A network by name, with the weights of a checkpoint if one is given.
 
-    ``zero_motion="subtract"`` wraps it in :class:`StillSubtracted`; a checkpoint says itself
-    how it was trained, and that wins.
+    ``weights="REPO@REVISION"`` takes the checkpoint from the Hub instead: downloaded once
+    into the Hub cache and checked against its SHA-256 (:func:`quakebench.hub.weights.
+    fetch_weights`). ``zero_motion="subtract"`` wraps the network in :class:`StillSubtracted`;
+    a checkpoint says itself how it was trained, and that wins.
 
     Raises
     ------
@@ -34,6 +39,10 @@ def get_model(
         For an unknown name, or a checkpoint of another network.
     """
     check_model_name(name)
+    if weights is not None:
+        from quakebench.hub.weights import fetch_weights
+
+        checkpoint = fetch_weights(weights)[0]
     model: nn.Module = MODELS[name]()
     if checkpoint is not None:
         try:

@@ -45,7 +45,7 @@ def _train(args: argparse.Namespace) -> None:
 def _predict(args: argparse.Namespace) -> None:
     from baselines.models.predict import network_predictor
 
-    network = config_from(NetworkConfig, args, checkpoint=Path(args.checkpoint))
+    network = config_from(NetworkConfig, args, checkpoint=optional_path(args.checkpoint))
     write_predictions_of(network_predictor(network), args, network.model)
 
 
@@ -117,6 +117,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     config_option(predict, NetworkConfig, "model", "network", choices=MODEL_NAMES)
     config_option(predict, NetworkConfig, "checkpoint", "best.pt or last.pt of a training run")
+    config_option(predict, NetworkConfig, "weights", "or published weights: REPO@REVISION")
     split_options(predict)
     config_option(predict, NetworkConfig, "device", "cuda, cpu, ... (default: cuda if available)")
     config_option(

@@ -15,8 +15,18 @@ def _push(args: argparse.Namespace) -> None:
     push(config_from(PushConfig, args, folder=Path(args.folder)))
 
 
+def _push_model(args: argparse.Namespace) -> None:
+    from quakebench.hub.weights import push_weights
+    from quakebench.results import read_results
+
+    results = read_results(args.results)
+    commit = push_weights(args.checkpoint, args.repo_id, args.model, results)
+    print(f"{args.model} weights -> {args.repo_id}@{commit}")
+    print(f"a results file names them: --extra weights={args.repo_id}@{commit}")
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add the publishing subcommand."""
+    """Add the publishing subcommands."""
     push = commands.add_parser(
         "push",
         help="publish a finished build on the Hugging Face Hub, as one config of its repository",
@@ -47,3 +57,20 @@ The token comes from HF_TOKEN or `huggingface-cli login` and is never printed.""
     config_option(push, PushConfig, "private", "create the repository private")
     config_option(push, PushConfig, "batch_files", "shards per upload batch")
     push.set_defaults(run=_push, config=PushConfig)
+
+    model = commands.add_parser(
+        "push-model",
+        help="publish a trained network's checkpoint on the Hub, with a model card",
+        description=(
+            "Publish a checkpoint (model.pt), its SHA-256 (quakebench.json) and a model card "
+            "(recipe, data revision, scores with intervals, licence, citation, from the "
+            "results file it scored) in one commit of a Hub model repository."
+        ),
+        epilog="example: quakebench push-model runs/flownetsd/best.pt --model flownetsd "
+        "--repo-id quakebench/flownetsd --results results/prewarped-mini-flownetsd.json",
+    )
+    model.add_argument("checkpoint", help="best.pt of a training run")
+    model.add_argument("--model", required=True, help="the network it holds")
+    model.add_argument("--repo-id", required=True, help="model repository, owner/name")
+    model.add_argument("--results", required=True, help="the results file it scored")
+    model.set_defaults(run=_push_model, config=None)
