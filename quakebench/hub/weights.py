@@ -102,12 +102,18 @@ def push_weights(
             revision=revision,
         )
     except Exception as error:
-        offline = network_failure(error)
-        if offline is None and not isinstance(error, OSError | ValueError):
-            raise
-        first = offline or str(error).strip().splitlines()[0]
-        raise QuakebenchError(f"{repo_id}: pushing the weights failed ({first})") from None
+        raise _hub_failure(error, f"{repo_id}: pushing the weights failed") from None
     return commit.oid
+
+
+def _hub_failure(error: Exception, what: str) -> Exception:
+    """A failed Hub request as one line (a server out of reach, a refusal, a missing file);
+    any other error as it is, to be raised again."""
+    offline = network_failure(error)
+    if offline is None and not isinstance(error, OSError | ValueError):
+        return error
+    first = offline or str(error).strip().splitlines()[0]
+    return QuakebenchError(f"{what} ({first})")
 
 
 def fetch_weights(spec: str) -> tuple[Path, dict, str]:
@@ -123,11 +129,7 @@ def fetch_weights(spec: str) -> tuple[Path, dict, str]:
         )
         path = Path(hf_hub_download(repo_id, WEIGHTS_FILE, revision=commit))
     except Exception as error:
-        offline = network_failure(error)
-        if offline is None and not isinstance(error, OSError | ValueError):
-            raise
-        first = offline or str(error).strip().splitlines()[0]
-        raise QuakebenchError(f"weights {spec}: cannot fetch them ({first})") from None
+        raise _hub_failure(error, f"weights {spec}: cannot fetch them") from None
     if sha256_file(path) != metadata.get("sha256"):
         raise QuakebenchError(
             f"weights {spec}: {WEIGHTS_FILE} at commit {commit[:12]} does not match the SHA-256 "
