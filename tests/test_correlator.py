@@ -109,6 +109,27 @@ def test_correlate_cli_writes_georeferenced_bands(tmp_path):
     assert 0.0 <= snr.min() and snr.max() <= 1.0
 
 
+def test_a_scene_mapped_block_by_block_is_the_scene_mapped_whole(tmp_path):
+    """Blocks of 128 px with their halo give the estimates of one pass over the whole pair
+    (the same windows, shifts and border reflections; float sums may differ in their last
+    bits), in a tiled, compressed GeoTIFF."""
+    from baselines.correlator.geotiff import correlate_scene
+
+    folder = BUNDLED_CATALOG.parent
+    pair = [folder / f"LC08_063018_{date}_B8_yahtse.tif" for date in ("20160718", "20160803")]
+    config = CorrelatorConfig(step=8)
+    maps = {}
+    for name, block in (("whole", 10**6), ("blocks", 128)):
+        correlate_scene(*pair, tmp_path / f"{name}.tif", config, block_px=block, progress=False)
+        with rasterio.open(tmp_path / f"{name}.tif") as dataset:
+            maps[name] = dataset.read()
+            assert dataset.profile["tiled"] and dataset.compression.value == "DEFLATE"
+    with rasterio.open(pair[0]) as pre, rasterio.open(pair[1]) as post:
+        whole, snr = correlate(pre.read(1), post.read(1), config)
+    np.testing.assert_array_equal(maps["whole"], np.concatenate([whole, snr[None]]))
+    np.testing.assert_allclose(maps["blocks"], maps["whole"], rtol=0, atol=1e-5)
+
+
 def test_bad_window_is_refused(tmp_path, capsys):
     folder = BUNDLED_CATALOG.parent
     status = main(

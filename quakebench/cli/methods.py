@@ -54,20 +54,14 @@ def _baseline(args: argparse.Namespace) -> None:
 def _correlate(args: argparse.Namespace) -> None:
     import time
 
-    from baselines.correlator.geotiff import read_pair, write_displacement
-    from baselines.imagery.correlate import correlate
+    from baselines.correlator.geotiff import correlate_scene
 
     output = output_file(args.output, (".tif", ".tiff"))
     config = config_from(CorrelatorConfig, args)
-    pre, post = read_pair(args.pre, args.post)
     start = time.perf_counter()
-    displacement, snr = correlate(pre.image, post.image, config, progress=True)
+    count = correlate_scene(args.pre, args.post, output, config)
     elapsed = time.perf_counter() - start
-    write_displacement(output, displacement, snr, pre, config.step)
-    print(
-        f"{snr.size} estimates in {elapsed:.1f} s; mean SNR {float(snr.mean()):.2f}; "
-        f"east/north/SNR -> {output}"
-    )
+    print(f"{count} estimates in {elapsed:.1f} s; east/north/SNR -> {output}")
 
 
 def split_options(parser: argparse.ArgumentParser) -> None:
