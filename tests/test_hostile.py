@@ -8,6 +8,7 @@ Cases are numbered as the hostile-input issue lists them (1 paths, 2 archives, 3
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from tests.synthetic_results import noisy, synthetic_results, synthetic_samples
 
 ROOT = Path(__file__).parents[1]
 GIB = 1 << 30
+PICKLE = b"\x80\x04N."  # pickle.dumps(None)
 DEAD_HUB = "http://127.0.0.1:9"  # the discard port: nothing listens, every connection fails
 
 
@@ -95,10 +97,16 @@ def truth_file(folder: Path, split: str, path: Path) -> Path:
 
 
 def npy_bytes(array: np.ndarray) -> bytes:
-    import io
-
     buffer = io.BytesIO()
     np.lib.format.write_array(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def npy_header(descr: str, shape: tuple[int, ...]) -> bytes:
+    """A version 1.0 ``.npy`` header (magic included) declaring ``descr`` and ``shape``."""
+    buffer = io.BytesIO()
+    header = {"descr": descr, "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(buffer, header)
     return buffer.getvalue()
 
 
@@ -141,16 +149,12 @@ def test_shard_paths_cannot_leave_the_build(build, tmp_path, capsys, place):
 # 2. Archives are checked before anything is inflated.
 
 
-def write_member(path: Path, name: str, header: dict, data_bytes: int, mode="a") -> None:
-    """A member whose .npy header says ``header`` followed by ``data_bytes`` zeros, deflated
-    as it is written (nothing of that size is ever held)."""
+def write_member(path: Path, name: str, header: bytes, data_bytes: int, mode="a") -> None:
+    """A member of ``header`` followed by ``data_bytes`` zeros, deflated as it is written
+    (nothing of that size is ever held)."""
     with zipfile.ZipFile(path, mode, zipfile.ZIP_DEFLATED) as archive:
         with archive.open(name, "w", force_zip64=True) as member:
-            import io
-
-            head = io.BytesIO()
-            np.lib.format.write_array_header_1_0(head, header)
-            member.write(np.lib.format.MAGIC_PREFIX + b"\x01\x00" + head.getvalue()[8:])
+            member.write(header)
             chunk = bytes(64 << 20)
             left = data_bytes
             while left:
@@ -167,8 +171,7 @@ def write_member(path: Path, name: str, header: dict, data_bytes: int, mode="a")
 def test_bombs_are_refused_by_their_header_under_1_gib(build, tmp_path, shape, data_bytes):
     sample_id, _ = shape_of(build, "test")
     archive = tmp_path / "bomb.npz"
-    header = {"descr": "<f4", "fortran_order": False, "shape": shape}
-    write_member(archive, f"{sample_id}.npy", header, data_bytes, mode="w")
+    write_member(archive, f"{sample_id}.npy", npy_header("<f4", shape), data_bytes, mode="w")
     others = [s for s in read_samples(build, "test") if s["id"] != sample_id]
     with zipfile.ZipFile(archive, "a") as zipped:
         for sample in others:
@@ -202,22 +205,13 @@ def test_member_dtype_and_byte_order_are_named(build, tmp_path, capsys, descr, p
         for info in source.infolist():
             if info.filename == f"{sample_id}.npy":
                 array = np.zeros(shape, np.dtype(descr)) if descr != "|O" else None
-                data = npy_bytes(array) if array is not None else _object_member(shape)
+                # an object array's header and a pickle: never unpickled
+                data = npy_bytes(array) if array is not None else npy_header(descr, shape) + PICKLE
                 target.writestr(info.filename, data)
             else:
                 target.writestr(info, source.read(info))
     assert main(["evaluate", str(rewritten), "--dataset", str(build), "--split", "test"]) == 2
     one_line(capsys, f"{sample_id}.npy", problem)
-
-
-def _object_member(shape) -> bytes:
-    import io
-
-    head = io.BytesIO()
-    np.lib.format.write_array_header_1_0(
-        head, {"descr": "|O", "fortran_order": False, "shape": shape}
-    )
-    return np.lib.format.MAGIC_PREFIX + b"\x01\x00" + head.getvalue()[8:] + b"\x80\x04N."
 
 
 def test_trailing_bytes_after_the_array_are_refused(build, tmp_path, capsys):
