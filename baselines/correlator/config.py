@@ -20,3 +20,4 @@ class CorrelatorConfig(CorrelationSettings):
     iterations: int = 3
     taper_beta: float = 0.5
     device: str | None = None
+    transform: str = "sliding"

@@ -12,7 +12,9 @@ slope is the shift. The shift is found in the manner of COSI-Corr (Leprince et a
 * the signal-to-noise ratio ``1 - sum(w |Q - model|^2) / (4 sum(w))`` is in [0, 1]: 1 for a
   perfect plane, about 0.5 for noise.
 
-Shifts are ``(row, col)`` in pixels. All work is vectorised over the batch, in float32.
+Shifts are ``(row, col)`` in pixels. All work is vectorised over the batch, in float32; phases
+are laid out ``[M, B]`` (a row per frequency bin), so that the fit's sums over the bins are
+matrix products with a long side and its elementwise passes run over contiguous rows.
 
 References
 ----------
@@ -30,14 +32,22 @@ import numpy as np
 import scipy.fft
 
 
-def raised_cosine_taper(size: int, beta: float = 0.5) -> np.ndarray:
-    """Separable 2-D raised-cosine (Tukey) taper: flat centre, cosine over ``beta`` of the side."""
+def raised_cosine_profile(size: int, beta: float = 0.5) -> np.ndarray:
+    """1-D raised-cosine (Tukey) profile ``[size]``: flat centre, a cosine ramp over ``beta / 2``
+    of the side at each end."""
     x = np.arange(size) + 0.5
     ramp = max(1, round(beta * size / 2))
     profile = np.ones(size)
     edge = 0.5 * (1 - np.cos(np.pi * x[:ramp] / ramp))
     profile[:ramp] = edge
     profile[-ramp:] = edge[::-1]
+    return profile
+
+
+def raised_cosine_taper(size: int, beta: float = 0.5) -> np.ndarray:
+    """Separable 2-D raised-cosine (Tukey) taper ``[size, size]``, float32: the outer product
+    of :func:`raised_cosine_profile` with itself."""
+    profile = raised_cosine_profile(size, beta)
     return np.outer(profile, profile).astype(np.float32)
 
 
@@ -101,42 +111,58 @@ class FrequencyMask:
 
 
 def masked_phase(pre: np.ndarray, post: np.ndarray, taper: np.ndarray, mask: FrequencyMask):
-    """Phase ``[B, M]`` of the cross-power spectra of window batches at the mask's bins."""
+    """Phase ``[M, B]`` of the cross-power spectra of window batches ``[B, N, N]`` at the mask's
+    bins: the window transform, one ``rfft2`` per window."""
     pre = pre - pre.mean(axis=(1, 2), keepdims=True)
     post = post - post.mean(axis=(1, 2), keepdims=True)
     spectrum_pre = scipy.fft.rfft2(pre * taper, workers=-1).reshape(len(pre), -1)
     spectrum_post = scipy.fft.rfft2(post * taper, workers=-1).reshape(len(post), -1)
-    return np.angle(spectrum_pre[:, mask.bins] * np.conj(spectrum_post[:, mask.bins]))
+    cross = spectrum_pre[:, mask.bins] * np.conj(spectrum_post[:, mask.bins])
+    return np.ascontiguousarray(np.angle(cross).T)
 
 
 def fit_phase_plane(phase, mask: FrequencyMask, iterations: int = 3, scale_rad: float = 0.5):
-    """Shift ``[B, 2]`` (row, col) and SNR ``[B]`` from cross-power phases ``[B, M]``.
+    """Shift ``[B, 2]`` (row, col) and SNR ``[B]`` from cross-power phases ``[M, B]``.
 
     Weighted least squares of the phase ``phi(k) = 2 pi k.s``, iteratively reweighted with
     Cauchy weights of scale ``scale_rad`` on the wrapped phase residuals. Shifts must be below
     about half a pixel (the integer stage removes the rest), so that the phase does not wrap
-    within the mask.
+    within the mask. The passes over ``[M, B]`` run in place: two work arrays in all.
 
     ``phase`` may be a NumPy array or a torch tensor (on any device): the arithmetic is the same
     and the result is of the same kind.
     """
     xp, f, weights_0 = _namespace(phase, mask)
-    products = xp.stack([f[:, 0] ** 2, f[:, 0] * f[:, 1], f[:, 1] ** 2], 1)
-    weights = weights_0 + 0 * phase
+    products = xp.stack([f[:, 0] ** 2, f[:, 0] * f[:, 1], f[:, 1] ** 2])  # [3, M]
+    weights_column = weights_0[:, None]
+    weights = weights_column + 0 * phase
+    work = 0 * phase
     two_pi = 2 * np.pi
-    for _ in range(iterations + 1):
-        m11, m12, m22 = (weights @ products).T  # normal equations, per window
-        v1, v2 = ((weights * phase) @ f).T
+    for iteration in range(iterations + 1):
+        m11, m12, m22 = products @ weights  # normal equations, per window
+        v1, v2 = f.T @ xp.multiply(weights, phase, out=work)
         det = m11 * m22 - m12 * m12
         det = xp.where(det > 1e-12, det, 1e-12)
-        shift = xp.stack([(m22 * v1 - m12 * v2) / det, (m11 * v2 - m12 * v1) / det], 1)
-        residual = phase - shift @ f.T
-        residual = residual - two_pi * xp.round(residual / two_pi)
-        weights = weights_0 / (1 + (residual / scale_rad) ** 2)
+        shift = xp.stack([(m22 * v1 - m12 * v2) / det, (m11 * v2 - m12 * v1) / det])
+        # The misfit of the plane, wrapped to (-pi, pi]: its sign is immaterial below.
+        misfit = xp.matmul(f, shift, out=weights)
+        misfit -= phase
+        xp.multiply(misfit, 1 / two_pi, out=work)
+        xp.round(work, out=work)
+        work *= two_pi
+        misfit -= work
+        if iteration == iterations:
+            break
+        xp.multiply(misfit, misfit, out=work)
+        work *= 1 / scale_rad**2
+        work += 1
+        weights = xp.divide(weights_column, work, out=work)
+        work = misfit
     # |Q - exp(i plane)|^2 = 2 - 2 cos(residual), the normalised Q being of unit modulus.
-    misfit = (2.0 - 2.0 * xp.cos(residual)) @ weights_0
-    snr = xp.clip(1.0 - misfit / (4.0 * float(mask.weights.sum())), 0.0, 1.0)
-    return shift, snr
+    total = 2.0 * float(mask.weights.sum())
+    departure = total - 2.0 * (weights_0 @ xp.cos(misfit, out=misfit))
+    snr = xp.clip(1.0 - departure / (2.0 * total), 0.0, 1.0)
+    return shift.T, snr
 
 
 def _namespace(phase, mask: FrequencyMask):
@@ -152,7 +178,7 @@ def _namespace(phase, mask: FrequencyMask):
 
 
 def masked_phase_torch(pre, post, taper: np.ndarray, mask: FrequencyMask, device):
-    """:func:`masked_phase` with torch on ``device``: a ``[B, M]`` tensor there."""
+    """:func:`masked_phase` with torch on ``device``: a ``[M, B]`` tensor there."""
     import torch
 
     batch = [
@@ -166,4 +192,4 @@ def masked_phase_torch(pre, post, taper: np.ndarray, mask: FrequencyMask, device
         ]
         for w in batch
     ]
-    return torch.angle(spectra[0] * torch.conj(spectra[1]))
+    return torch.angle(spectra[0] * torch.conj(spectra[1])).T.contiguous()

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from quakebench.errors import QuakebenchError
 
+TRANSFORMS = ("sliding", "window")
+"""The fine stage's ways of transforming windows (:attr:`CorrelationSettings.transform`)."""
+
 
 @dataclass(frozen=True)
 class CorrelationSettings:
@@ -35,7 +38,12 @@ class CorrelationSettings:
         Fraction of the window side under the raised-cosine taper.
     device : str or None
         None: NumPy/SciPy on the CPU. A torch device (``"cuda"``, ``"cpu"``): the fine stage's
-        FFTs and fits run in torch there.
+        window transforms and fits run in torch there.
+    transform : str
+        How the fine stage transforms its windows: ``"sliding"`` shares each row segment's
+        transform between the windows that contain it
+        (:mod:`~baselines.imagery.sliding_transform`, NumPy); ``"window"`` runs an ``rfft2`` per
+        window (NumPy, or torch on ``device``). The two agree to float32 rounding.
     """
 
     window: int
@@ -46,6 +54,7 @@ class CorrelationSettings:
     iterations: int
     taper_beta: float
     device: str | None
+    transform: str
 
     def __post_init__(self) -> None:
         for name in ("window", "coarse_window"):
@@ -55,6 +64,15 @@ class CorrelationSettings:
         for name in ("step", "coarse_step", "iterations"):
             if getattr(self, name) < 1:
                 raise QuakebenchError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.transform not in TRANSFORMS:
+            raise QuakebenchError(
+                f"transform must be one of {', '.join(TRANSFORMS)}, got {self.transform!r}"
+            )
+        if self.device is not None and self.transform != "window":
+            raise QuakebenchError(
+                f"device {self.device}: a torch device runs the window transform, so set "
+                "transform to 'window' (--transform window); the sliding one runs in NumPy"
+            )
         if not 0 < self.max_frequency <= 0.5:
             raise QuakebenchError(
                 f"max_frequency must be in (0, 0.5] cycles per pixel, got {self.max_frequency}"

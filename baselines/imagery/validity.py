@@ -56,6 +56,7 @@ MOTION_CORRELATION = CorrelationSettings(
     iterations=3,
     taper_beta=0.5,
     device=None,
+    transform="window",
 )
 """How the motion mask maps the real displacement: a constant of the data contract (it decides
 which pixels of a pair are valid), frozen apart from the correlator baseline's defaults."""

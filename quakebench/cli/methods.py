@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from baselines.correlator.config import CorrelatorConfig
+from baselines.imagery.settings import TRANSFORMS
 from quakebench.cli.options import (
     config_from,
     config_option,
@@ -87,8 +88,15 @@ def _correlator_options(parser: argparse.ArgumentParser) -> None:
     config_option(
         parser,
         CorrelatorConfig,
+        "transform",
+        "sliding: row transforms shared by neighbouring windows; window: an FFT per window",
+        choices=TRANSFORMS,
+    )
+    config_option(
+        parser,
+        CorrelatorConfig,
         "device",
-        "run the fine stage in torch on this device (cuda, cpu); default NumPy",
+        "run the window transform in torch on this device (cuda, cpu); default NumPy",
     )
 
 
