@@ -1,8 +1,9 @@
-"""Train and score in one short GPU job: FlowNetS, StrainNet and FlowNetSD, in one command.
+"""Train and score in one short GPU job: FlowNetS, StrainNet, FlowNetSD and the correlator
+refiner, in one command.
 
 On the machine that prepares the job: ``python benchmarks/gpu_window.py wheels .whl``
-downloads what the GPU machine needs beyond its image, for Python 3.12 (``cutde`` and
-``mako``, about 1 MB).
+downloads what the GPU machine needs beyond its image, for Python 3.12 (``cutde``, ``mako``
+and ``threadpoolctl``, about 1 MB).
 
 On the GPU machine, from the checkout's root, as one command of about 10 minutes::
 
@@ -12,9 +13,9 @@ On the GPU machine, from the checkout's root, as one command of about 10 minutes
 It installs the wheels, then runs :func:`baselines.models.window.run_window`: the
 ``prewarped`` ``mini`` validation and test splits rendered on the GPU machine and checked
 against the pinned records, a field bank on every core, each network trained in turn for its
-share of ``--budget-s``, and scored. ``$OUT`` gets three results files, ``window.json``
-(phases, throughput, logs), ``window_log.csv`` and ``window_curves.png``: six files, about
-2 MB.
+share of ``--budget-s``, and scored. ``$OUT`` gets four results files, ``window.json``
+(phases, throughput, logs), ``window_log.csv`` and ``window_curves.png``: seven files, about
+3 MB.
 
 The machine needs one CUDA GPU and Python 3.12 with torch, numpy, scipy, scikit-image,
 tifffile, tqdm, matplotlib and pyarrow; ``rasterio``, ``datasets`` and ``dask`` are not used.
@@ -28,9 +29,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-CARRIED = ("cutde==26.3.6", "mako==1.4.3")
+CARRIED = ("cutde==26.3.6", "mako==1.4.3", "threadpoolctl==3.8.0")
 """What the GPU machine needs beyond its image, as pinned wheels (``mako`` renders cutde's
-kernels)."""
+kernels; ``threadpoolctl`` keeps BLAS in one thread inside the correlator's threads)."""
 
 PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64")
 

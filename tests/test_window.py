@@ -23,7 +23,7 @@ def test_steps_fill_the_share_left():
 @pytest.mark.slow
 def test_tiny_window_on_cpu_without_gdal_or_datasets(tmp_path):
     """The whole command, with rasterio, datasets and dask made unimportable (the GPU machine
-    has none of them): three networks trained, scored, and their results written."""
+    has none of them): four networks trained, scored, and their results written."""
     blocker = tmp_path / "site" / "sitecustomize.py"
     blocker.parent.mkdir()
     blocker.write_text(
@@ -52,7 +52,7 @@ def test_tiny_window_on_cpu_without_gdal_or_datasets(tmp_path):
     assert "3 samples bit-identical to the pinned records" in done.stdout
 
     summary = json.loads((output / "window.json").read_text())
-    assert list(summary["networks"]) == ["flownets", "strainnet", "flownetsd"]
+    assert list(summary["networks"]) == ["flownets", "strainnet", "flownetsd", "refiner"]
     for model, network in summary["networks"].items():
         assert network["steps"] == 2 and network["log"][-1]["step"] == 2
         results = read_results(output / f"prewarped-mini-{model}-window.json")
@@ -62,5 +62,5 @@ def test_tiny_window_on_cpu_without_gdal_or_datasets(tmp_path):
         # two of the 100 test samples: scored, but not the official split
         assert results["dataset"]["preset"] is None
     assert (output / "window_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert (output / "window_log.csv").read_text().count("\n") == 1 + 3
+    assert (output / "window_log.csv").read_text().count("\n") == 1 + 4
     assert len(list(output.iterdir())) <= 8  # what a device run can bring back

@@ -13,8 +13,9 @@ from pathlib import Path
 from quakebench.config import DatasetConfig
 from quakebench.errors import QuakebenchError
 
-MODEL_NAMES = ("flownets", "flownetsd", "strainnet")
-"""The networks, by the name of their constructor in :mod:`baselines.models.flownet`."""
+MODEL_NAMES = ("flownets", "flownetsd", "strainnet", "refiner")
+"""The networks, by the name of their constructor: the seed paper's three in
+:mod:`baselines.models.flownet`, the correlator refiner in :mod:`baselines.models.refiner`."""
 
 MULTIPLE = 64
 """The networks' total stride: inputs are padded to a multiple of it, crops are multiples."""
@@ -201,7 +202,7 @@ class WindowConfig:
     dataset: str = "prewarped"
     preset: str = "mini"
     budget_s: float = 480.0
-    models: tuple[str, ...] = ("flownets", "strainnet", "flownetsd")
+    models: tuple[str, ...] = ("flownets", "strainnet", "flownetsd", "refiner")
     bank_fields: int = 256
     bank_size: int = 128
     crop: int = 64

@@ -42,8 +42,11 @@ def multiscale_loss(
     """Weighted sum of the end-point errors of the flows (finest first) against the target.
 
     The target (and the valid mask, kept where at least half valid) is area-averaged to each
-    flow's size.
+    flow's size. A network with one output (the refiner) is trained on its end-point error
+    alone: ``weights`` are for the five scales of the FlowNet family.
     """
+    if len(flows) == 1:
+        return end_point_error(flows[0], target, valid)
     total = flows[0].new_zeros(())
     for flow, weight in zip(flows, weights, strict=True):
         size = flow.shape[-2:]

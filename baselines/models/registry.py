@@ -11,13 +11,19 @@ import os
 import torch
 from torch import nn
 
-from baselines.models import flownet
-from baselines.models.config import MODEL_NAMES, check_model_name
+from baselines.models import flownet, refiner
+from baselines.models.config import check_model_name
 from baselines.models.still import StillSubtracted
 from quakebench.errors import QuakebenchError
 
-MODELS = {name: getattr(flownet, name) for name in MODEL_NAMES}
-"""Constructor of each network (two single-channel images in, ``[2, H, W]`` out)."""
+MODELS = {
+    "flownets": flownet.flownets,
+    "flownetsd": flownet.flownetsd,
+    "strainnet": flownet.strainnet,
+    "refiner": refiner.refiner,
+}
+"""Constructor of each network of :data:`~baselines.models.config.MODEL_NAMES` (two images in,
+``[2, H, W]`` out)."""
 
 
 def get_model(

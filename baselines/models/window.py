@@ -1,9 +1,9 @@
-"""Train the three networks and score them in one short GPU job, in one command.
+"""Train the networks and score them in one short GPU job, in one command.
 
 The job is sized for a GPU machine used for minutes, without ``cutde``, ``rasterio``,
 ``datasets`` or ``dask``, whose outputs are megabytes: nothing is carried but the checkout and
-two wheels (``cutde`` and ``mako``, :mod:`benchmarks.gpu_window`), and everything is made on
-the GPU machine:
+three wheels (``cutde``, ``mako`` and ``threadpoolctl``, :mod:`benchmarks.gpu_window`), and
+everything is made on the GPU machine:
 
 1. the preset's ``validation`` and ``test`` samples are rendered from the bundled scenes and
    the build's seed, by the generator (the scenes travel with the checkout; tifffile reads
