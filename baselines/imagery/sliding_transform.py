@@ -77,10 +77,11 @@ class SlidingTransform:
         row_kernels = np.concatenate([row.real, row.imag, np.ones((1, size))])
         ends = [*starts[1:], len(kx)]
         groups = tuple(slice(a, b) for a, b in zip(starts, ends, strict=True))
-        column_kernels = tuple(kernel(ky[g]).astype(np.complex64) for g in groups)
+        columns_of = [kernel(ky[g]) for g in groups]
+        column_kernels = tuple(c.astype(np.complex64) for c in columns_of)
         mean_weights = tuple(
-            (-kernel(ky[g]).sum(1) * row[i].sum() / size**2).astype(np.complex64)
-            for i, g in enumerate(groups)
+            (-c.sum(1) * row[i].sum() / size**2).astype(np.complex64)
+            for i, c in enumerate(columns_of)
         )
         return cls(size, mask, row_kernels.astype(np.float32), groups, column_kernels, mean_weights)
 
