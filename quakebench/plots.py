@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from quakebench.atomic import atomic_path
 from quakebench.localization import format_width
 
-LEGEND_CHARS = 40
+LEGEND_CHARS = 64
 """Method names are cut to this length in legends (tables show them whole)."""
 
 
@@ -236,9 +236,12 @@ def plot_training_curves(
     curves: Mapping[str, tuple[list[int], list[float]]],
     zero_px: float,
     correlator_px: float | None = None,
+    x_label: str = "training step (a stream) or epoch (stored tiles)",
+    title: str | None = None,
 ) -> Figure:
-    """Validation MAE against training steps (``{run: (steps, mae)}``), beside zero's (what a
-    network must beat), 0.6 x zero's and, where given, the correlator's."""
+    """Validation MAE (a log axis: the methods differ by decades) against training progress
+    (``{run: (steps or samples, mae)}``), beside zero's (what a network must beat), 0.6 x
+    zero's and, where given, the correlator's."""
     figure = Figure(figsize=(7, 4.2), layout="constrained")
     axis = figure.subplots()
     for name, (steps, mae) in curves.items():
@@ -249,8 +252,11 @@ def plot_training_curves(
         axis.axhline(
             correlator_px, color="C3", ls="-.", label=f"correlator ({correlator_px:.4f} px)"
         )
-    axis.set_xlabel("training step (a stream) or epoch (stored tiles)")
+    axis.set_xlabel(x_label)
     axis.set_ylabel("validation mean absolute error (pixels)")
+    axis.set_yscale("log")
+    if title:
+        axis.set_title(title, fontsize=10)
     axis.grid(True, alpha=0.3)
     axis.legend()
     return figure

@@ -15,7 +15,9 @@ from baselines.models.config import TrainConfig  # noqa: E402
 from baselines.models.loss import (  # noqa: E402
     SCALE_WEIGHTS,
     absolute_error_sums,
+    coarse_weights,
     multiscale_loss,
+    near_fault_mask,
 )
 from baselines.models.predict import predict_batch, predict_displacement  # noqa: E402
 from baselines.models.registry import get_model  # noqa: E402
@@ -82,6 +84,26 @@ def test_loss_by_hand():
     valid = torch.ones(1, 1, 4, 4)
     valid[..., :2] = 0  # only the right half counts at full resolution
     assert float(multiscale_loss(flows[:1], target, valid, (1.0,))) == 0.0
+
+
+def test_coarse_weights_keep_half_valid_pixels_and_average_weights():
+    valid = torch.tensor([[1.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])[None, None]
+    # 0/1 masks: a coarse pixel counts where half its pixels are valid (as before weights)
+    np.testing.assert_array_equal(coarse_weights(valid, (1, 2))[0, 0], [[1.0, 0.0]])
+    weighted = valid * torch.tensor([[5.0, 1.0, 9.0, 9.0], [3.0, 9.0, 9.0, 9.0]])
+    np.testing.assert_array_equal(coarse_weights(weighted, (1, 2))[0, 0], [[3.0, 0.0]])
+
+
+def test_the_near_fault_mask_is_the_band_where_the_field_shears():
+    """A 3 px fault zone (a linear ramp of 0.1 px across rows 30-32) on a gentle far field:
+    the central differences see it on rows 29-33, and the mask adds 2 px each side, the whole
+    width."""
+    rows = torch.arange(64.0)[:, None].expand(64, 64)
+    east = 0.05 * torch.clamp((rows - 31) / 1.5, -1, 1) + 1e-4 * rows
+    target = torch.stack([east, torch.zeros_like(east)])[None]
+    marked = near_fault_mask(target)[0, 0]
+    assert marked[:, 0].nonzero().flatten().tolist() == list(range(27, 36))
+    assert bool((marked == marked[:, :1]).all())
 
 
 def test_augmentation_keeps_the_warping_relation():

@@ -1,11 +1,10 @@
-"""The correlator refiner: it starts as the correlator, warps as SciPy does, reads only the pair,
-and learns what the correlator misses."""
+"""The correlator refiner: it starts as the correlator, reads only the pair, and learns what
+the correlator and Lucas-Kanade miss."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import ndimage as ndi
 
 torch = pytest.importorskip("torch")
 
@@ -15,7 +14,6 @@ from baselines.imagery.scenes import bundled_catalog  # noqa: E402
 from baselines.models.config import NetworkConfig  # noqa: E402
 from baselines.models.loss import absolute_error_sums  # noqa: E402
 from baselines.models.predict import network_predictor  # noqa: E402
-from baselines.models.refiner import warp_back  # noqa: E402
 from baselines.models.registry import get_model  # noqa: E402
 from baselines.models.train import network_batch, training_samples  # noqa: E402
 from quakebench.data.reader import iter_samples, load_split  # noqa: E402
@@ -49,18 +47,6 @@ def test_an_untrained_refiner_is_the_correlator(glacier):
     expected, _ = correlate(glacier[0, 0].numpy(), glacier[0, 1].numpy(), CorrelatorConfig())
     assert np.abs(expected).max() > 1.0  # the glacier moves
     np.testing.assert_array_equal(refined, expected)
-
-
-def test_warp_back_is_bilinear_interpolation_at_the_moved_points(glacier):
-    """Against SciPy's ``map_coordinates`` (order 1) at ``(row - north, col + east)``."""
-    rng = np.random.default_rng(0)
-    field = ndi.gaussian_filter(rng.normal(0, 40, (2, 128, 128)), (0, 8, 8)).astype(np.float32)
-    image = glacier[0, 1].numpy()
-    rows, cols = np.mgrid[:128, :128].astype(np.float32)
-    theirs = ndi.map_coordinates(image, [rows - field[1], cols + field[0]], order=1, mode="nearest")
-    ours = warp_back(glacier[:, 1:], torch.from_numpy(field)[None])[0, 0].numpy()
-    assert np.abs(field).max() > 1.5
-    np.testing.assert_allclose(ours, theirs, atol=1e-4)
 
 
 def test_the_refiner_reads_only_the_pair(prewarped_build, tmp_path):

@@ -23,6 +23,19 @@ MULTIPLE = 64
 SCHEDULES = ("cosine", "constant")
 ZERO_MOTION = ("subtract", "none")
 
+RECIPES = {
+    "refiner": {
+        "learning_rate": 1e-3,
+        "curriculum": ((0.0, 0.003, 0.3),),
+        "zero_motion": "none",
+        "near_fault_weight": 4.0,
+    }
+}
+"""What a network's training changes from the shared settings (the one-command GPU job applies
+it): the refiner learns at the data's own amplitudes (0.003-0.3 px RMS, as the `mini`
+splits), starts as the correlator, so without zero-motion subtraction, and weighs the pixels
+next to the rupture."""
+
 
 def check_model_name(name: str) -> None:
     """Raise :class:`QuakebenchError` naming the choices if ``name`` is no known network."""
@@ -72,6 +85,9 @@ class TrainConfig:
     zero_motion : str
         ``subtract``: the network predicts ``f(pre, post) - f(pre, pre)``, so a pair without
         motion gives none; ``none``: ``f(pre, post)``.
+    near_fault_weight : float
+        Extra loss weight of the pixels next to the rupture (within 2 px of where the true
+        field shears; see :func:`baselines.models.loss.near_fault_mask`): 0 weighs all alike.
     """
 
     model: str
@@ -92,6 +108,7 @@ class TrainConfig:
     schedule: str = "cosine"
     scale_weights: tuple[float, ...] = (0.005, 0.01, 0.02, 0.08, 0.32)
     zero_motion: str = "subtract"
+    near_fault_weight: float = 0.0
 
     def __post_init__(self) -> None:
         check_model_name(self.model)
@@ -127,6 +144,10 @@ class TrainConfig:
         if self.zero_motion not in ZERO_MOTION:
             raise QuakebenchError(
                 f"zero_motion: one of {', '.join(ZERO_MOTION)}, got {self.zero_motion!r}"
+            )
+        if not self.near_fault_weight >= 0:
+            raise QuakebenchError(
+                f"near_fault_weight must be non-negative, got {self.near_fault_weight}"
             )
 
 

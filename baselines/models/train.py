@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from tqdm.auto import tqdm
 
 from baselines.models.config import TrainConfig
-from baselines.models.loss import absolute_error_sums, multiscale_loss
+from baselines.models.loss import absolute_error_sums, multiscale_loss, near_fault_mask
 from baselines.models.predict import predict_batch
 from baselines.models.registry import get_model
 from baselines.models.still import StillSubtracted
@@ -188,6 +188,8 @@ class _Run:
             self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"
         ):
             flows = self.wrapped(images)
+        if self.config.near_fault_weight:
+            valid = valid * (1 + self.config.near_fault_weight * near_fault_mask(target))
         loss = multiscale_loss([f.float() for f in flows], target, valid, self.config.scale_weights)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -34,7 +34,7 @@ import torch
 from tqdm.auto import tqdm
 
 from baselines.generator.earthquake.simulate import GENERATOR_VERSION
-from baselines.models.config import NetworkConfig, TrainConfig, WindowConfig
+from baselines.models.config import RECIPES, NetworkConfig, TrainConfig, WindowConfig
 from baselines.models.predict import network_predictor
 from baselines.models.train import train
 from baselines.stream.bank import build_bank
@@ -144,6 +144,7 @@ def train_network(
         steps=config.steps or CALIBRATION_STEPS,
         validate_every=config.steps or CALIBRATION_STEPS,
     )
+    run = replace(run, **RECIPES.get(model, {}))
     shutil.rmtree(run.output, ignore_errors=True)  # the window starts afresh
     started = time.perf_counter()
     step_s = float("nan")
@@ -191,6 +192,7 @@ def score_network(
         f"{config.learning_rate:g} cosine over {trained.steps} steps fitted to the window, "
         f"seed {config.seed}; checkpoint selected on validation; predictions averaged over "
         f"{config.symmetries} symmetries of the square"
+        + "".join(f"; {name} {value}" for name, value in RECIPES.get(trained.model, {}).items())
     )
     return results_file(
         scored,

@@ -108,6 +108,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "subtract: predict f(pre, post) - f(pre, pre), so a still pair gives no motion",
         choices=ZERO_MOTION,
     )
+    config_option(
+        train,
+        TrainConfig,
+        "near_fault_weight",
+        "extra loss weight of the pixels within 2 px of where the true field shears",
+    )
     train.set_defaults(run=_train, config=TrainConfig)
 
     predict = commands.add_parser(
