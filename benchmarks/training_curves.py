@@ -42,7 +42,10 @@ def main() -> None:
         samples = [int(row["samples"]) for row in rows]
         mae = [float(row["validation_mae_px"]) for row in rows]
         wall_h = sum(float(row["seconds"]) for row in rows) / 3600
-        label = f"{name}: {rows[-1]['step']} steps, {samples[-1]:,} samples, {wall_h:.1f} h"
+        progress = (
+            f"{rows[-1]['step']} steps" if rows[-1]["step"] else f"{rows[-1]['epoch']} epochs"
+        )
+        label = f"{name}: {progress}, {samples[-1]:,} samples, {wall_h:.1f} h"
         curves[label] = (samples, mae)
         best = min(range(len(mae)), key=mae.__getitem__)
         print(f"{label}; best {mae[best]:.4f} px at {samples[best]:,} samples")

@@ -237,6 +237,23 @@ def test_training_checkpoints_resumes_and_predicts(tiny_dataset, tmp_path):
     assert main(["evaluate", str(tmp_path / "p.npz"), "--dataset", str(tiny_dataset)]) == 0
 
 
+def test_the_near_fault_weight_enters_the_training_loss(tiny_dataset, tmp_path, monkeypatch):
+    """The same epoch with --near-fault-weight 4 logs another loss; with the mask emptied it
+    logs the unweighted one again, so the weight acts through the mask."""
+    import baselines.models.train as training
+
+    def loss_of(weight: float, name: str) -> float:
+        config = dataclasses.replace(
+            tiny_config(tiny_dataset, tmp_path / name), near_fault_weight=weight
+        )
+        return train(config, progress=False)[0]["train_loss"]
+
+    plain = loss_of(0.0, "plain")
+    assert loss_of(4.0, "weighted") != pytest.approx(plain, rel=1e-6)
+    monkeypatch.setattr(training, "near_fault_mask", lambda target: torch.zeros_like(target[:, :1]))
+    assert loss_of(4.0, "emptied") == pytest.approx(plain, rel=1e-6)
+
+
 def test_training_rejects_bad_options(prewarped_build, tmp_path, capsys):
     from quakebench.cli import main
 

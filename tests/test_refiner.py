@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch")
 from baselines.correlator.config import CorrelatorConfig  # noqa: E402
 from baselines.imagery.correlate import correlate  # noqa: E402
 from baselines.imagery.scenes import bundled_catalog  # noqa: E402
+from baselines.models import refiner as refiner_module  # noqa: E402
 from baselines.models.config import NetworkConfig  # noqa: E402
 from baselines.models.loss import absolute_error_sums  # noqa: E402
 from baselines.models.predict import network_predictor  # noqa: E402
@@ -65,6 +66,28 @@ def test_the_refiner_reads_only_the_pair(prewarped_build, tmp_path):
     correlator, _ = correlate(sample["pre"], sample["post"], CorrelatorConfig())
     np.testing.assert_array_equal(full, only_the_pair)
     assert np.abs(full - correlator).max() > 1e-3
+
+
+def test_the_refiner_is_linear_in_the_displacement(monkeypatch):
+    """With the features of a pair ten times larger (the correlator's and Lucas-Kanade's fields
+    times 10, SNR and texture alike), the estimate is ten times larger: the network reads the
+    fields in units of their RMS, so it learns one amplitude for all."""
+    torch.manual_seed(0)
+    model = get_model("refiner").eval()
+    for layer in (model.stem, *model.blocks, model.head):
+        torch.nn.init.normal_(layer.weight, std=0.05)
+    generator = torch.Generator().manual_seed(1)
+    field = 0.02 * torch.randn(1, 2, 32, 32, generator=generator)
+    refined = field.repeat(1, 2, 1, 1) + 0.005 * torch.randn(1, 4, 32, 32, generator=generator)
+    maps = torch.randn(1, 2, 32, 32, generator=generator)
+    estimates = []
+    for factor in (1.0, 10.0):
+        features = (factor * field, factor * refined, maps)
+        monkeypatch.setattr(refiner_module, "pair_features", lambda images, f=features: f)
+        with torch.no_grad():
+            estimates.append(model(torch.zeros(1, 2, 32, 32)))
+    assert float((estimates[0] - field).abs().max()) > 1e-3  # the network changes the field
+    torch.testing.assert_close(estimates[1], 10 * estimates[0], rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.slow

@@ -61,6 +61,8 @@ def test_tiny_window_on_cpu_without_gdal_or_datasets(tmp_path):
         assert 0 < results["metrics"]["mae"] < 1
         # two of the 100 test samples: scored, but not the official split
         assert results["dataset"]["preset"] is None
+        overrides = "refiner overrides: learning_rate 0.001" in results["extra"]["recipe"]
+        assert overrides == (model == "refiner")  # its own recipe (RECIPES), and only its
     assert (output / "window_curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (output / "window_log.csv").read_text().count("\n") == 1 + 4
     assert len(list(output.iterdir())) <= 8  # what a device run can bring back

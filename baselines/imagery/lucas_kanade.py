@@ -4,8 +4,9 @@ The correlator reads a 32 px window, so next to a rupture it blends both sides. 
 is warped back by a field ``u``, what is left is small: to first order the residual image is
 ``r = post(q + u) - pre(q) = -grad(pre) . du`` (rows, columns), with ``du`` what ``u`` misses.
 Lucas and Kanade (1981) solve that for ``du`` by least squares over a window; here the window
-is a Gaussian of ``sigma_px`` (1.5 px: a pixel two pixels from the trace is read mostly from
-its own side). Each iteration warps ``post`` again by the updated field.
+is a Gaussian of ``sigma_px``: at 1 px, a pixel two pixels from the trace is read mostly from
+its own side; wider windows are quieter in weak texture. Each iteration warps ``post`` again
+by the updated field.
 
 The warp is the generator's quintic B-spline (SciPy's ``map_coordinates``): at the hundredths
 of a pixel this benchmark measures, bilinear or Keys-cubic interpolation errs by as much as the
@@ -19,11 +20,12 @@ from scipy import ndimage as ndi
 
 from baselines.imagery.warp import SPLINE_ORDER
 
-SIGMA_PX = 1.5
-"""Standard deviation of the Gaussian window, pixels."""
-
 ITERATIONS = 2
 """Warp-and-solve iterations."""
+
+DETERMINANT_FLOOR = 1e-12
+"""Keeps a flat window's solve finite (normalised intensity squared per pixel, squared); weak
+texture is not damped here: the texture is returned for the caller to weigh."""
 
 
 def warp_back(image: np.ndarray, field: np.ndarray) -> np.ndarray:
@@ -41,7 +43,7 @@ def spline_gradient(image: np.ndarray, step_px: float = 0.01) -> tuple[np.ndarra
     """``(d/drow, d/dcol)`` of the image's quintic B-spline at the pixel centres.
 
     The derivative of the very interpolant the warp uses: central differences read the
-    near-Nyquist texture of 15 m pixels up to 36 % low, and the solve then overshoots.
+    near-Nyquist texture of 15 m pixels up to a third low, and the solve then overshoots.
     """
     rows, cols = np.indices(image.shape, dtype=np.float64)
     values = [
@@ -60,7 +62,7 @@ def lucas_kanade(
     pre: np.ndarray,
     post: np.ndarray,
     field: np.ndarray,
-    sigma_px: float = SIGMA_PX,
+    sigma_px: float,
     iterations: int = ITERATIONS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Refine ``field`` ``[2, H, W]`` (east, north; pixels) of images ``[H, W]``.
@@ -74,7 +76,7 @@ def lucas_kanade(
     s_rr = ndi.gaussian_filter(d_row * d_row, sigma_px)
     s_cc = ndi.gaussian_filter(d_col * d_col, sigma_px)
     s_rc = ndi.gaussian_filter(d_row * d_col, sigma_px)
-    determinant = s_rr * s_cc - s_rc**2 + 1e-12
+    determinant = s_rr * s_cc - s_rc**2 + DETERMINANT_FLOOR
     refined = field.astype(np.float64)  # a copy
     for _ in range(iterations):
         residual = warp_back(post, refined) - pre

@@ -50,7 +50,7 @@ class TrainConfig:
     Attributes
     ----------
     model : str
-        ``flownets``, ``flownetsd`` or ``strainnet``.
+        One of :data:`MODEL_NAMES`: ``flownets``, ``flownetsd``, ``strainnet`` or ``refiner``.
     data : DatasetConfig
         The dataset trained on (its train split) and validated on (its validation split).
     output : Path

@@ -39,7 +39,7 @@ DILATIONS = (1, 2, 4, 8, 16, 1)
 """Dilations of the residual 3 x 3 convolutions: a receptive field of 69 px."""
 
 SCALE_FLOOR_PX = 1e-3
-"""Smallest field scale ``s``: below it the correlator reads its own noise."""
+"""Smallest field scale ``s``: keeps the division finite for a pair that does not move."""
 
 TEXTURE_FLOOR = 1e-4
 """Added to the texture before its logarithm (normalised intensity squared per pixel squared)."""
@@ -49,7 +49,9 @@ MAX_CHANGE_PX = 1.0
 date, clouds or weak texture can send the solve pixels away."""
 
 INPUT_CLIP = 20.0
-"""The network's field inputs, in units of ``s``, are clipped to this."""
+"""The network's field inputs, in units of ``s``, are clipped to this. A change between
+``INPUT_CLIP s`` and ``MAX_CHANGE_PX`` reads as ``INPUT_CLIP s`` to the network but enters the
+estimate whole, times its weight: the texture input is what tells such outliers apart."""
 
 LUCAS_KANADE_SIGMAS_PX = (1.0, 2.5)
 """Gaussian windows of the Lucas-Kanade fields: the sharper reads closer to the trace, the

@@ -121,6 +121,16 @@ def fitted_steps(left_s: float, step_s: float, overhead_s: float) -> int:
     return max(int((left_s - VALIDATIONS * overhead_s) / step_s), CALIBRATION_STEPS)
 
 
+def own_recipe(model: str) -> str:
+    """What ``model`` trains with instead of the window's settings (``RECIPES``), as text."""
+    settings = RECIPES.get(model, {})
+    if not settings:
+        return ""
+    return f"; {model} overrides: " + ", ".join(
+        f"{name} {value}" for name, value in settings.items()
+    )
+
+
 def train_network(
     model: str,
     config: WindowConfig,
@@ -191,8 +201,7 @@ def score_network(
         f"{config.bank_size} px, crop {config.crop}, batch {config.batch_size}, lr "
         f"{config.learning_rate:g} cosine over {trained.steps} steps fitted to the window, "
         f"seed {config.seed}; checkpoint selected on validation; predictions averaged over "
-        f"{config.symmetries} symmetries of the square"
-        + "".join(f"; {name} {value}" for name, value in RECIPES.get(trained.model, {}).items())
+        f"{config.symmetries} symmetries of the square" + own_recipe(trained.model)
     )
     return results_file(
         scored,
