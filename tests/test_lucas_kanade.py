@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from baselines.imagery.lucas_kanade import lucas_kanade, warp_back
+from baselines.imagery.lucas_kanade import lucas_kanade, spline_coefficients, warp_back
 from baselines.imagery.scenes import bundled_catalog
 from baselines.imagery.warp import warp
 from quakebench.data.transforms import normalise_pair
@@ -46,7 +46,7 @@ def test_warping_back_by_the_shift_undoes_it(bedrock):
     where a spline can follow it: what is left is 1 % of the 0.05 px shift's difference."""
     smooth = ndi.gaussian_filter(bedrock, 1.0)
     post = shifted(smooth, 0.05, -0.03)
-    left = (warp_back(post, uniform(0.05, -0.03)) - smooth)[16:-16, 16:-16]
+    left = (warp_back(spline_coefficients(post), uniform(0.05, -0.03)) - smooth)[16:-16, 16:-16]
     moved = (post - smooth)[16:-16, 16:-16]
     assert np.sqrt(np.mean(left**2)) < 0.01 * np.sqrt(np.mean(moved**2))
 
@@ -55,7 +55,7 @@ def test_warping_back_by_the_shift_undoes_it(bedrock):
 def test_a_uniform_sub_pixel_shift_is_read_from_a_zero_start(bedrock, sigma_px):
     smooth = ndi.gaussian_filter(bedrock, 1.0)
     post = shifted(smooth, 0.05, -0.03)
-    field, texture = lucas_kanade(smooth, post, uniform(0.0, 0.0), sigma_px)
+    ((field, texture),) = lucas_kanade(smooth, post, uniform(0.0, 0.0), [sigma_px])
     np.testing.assert_allclose(inner_median(field), [0.05, -0.03], atol=1e-3)
     assert (texture >= -1e-6).all() and np.median(texture) > 0
 
@@ -70,7 +70,7 @@ def test_the_generators_warp_of_real_texture_is_read_exactly(sigma_px):
     source = pair.pre.image[200:368, 380:548].astype(np.float64)
     pre = source[20:-20, 20:-20]
     post = warp(source, uniform(0.05, -0.03), margin=20)
-    field, _ = lucas_kanade(pre, post, uniform(0.0, 0.0), sigma_px)
+    ((field, _),) = lucas_kanade(pre, post, uniform(0.0, 0.0), [sigma_px])
     np.testing.assert_allclose(inner_median(field), [0.05, -0.03], atol=1e-4)
 
 
@@ -82,7 +82,7 @@ def test_a_step_is_read_next_to_its_trace(bedrock):
     ramp = 0.02 * np.clip((64 - np.arange(128) - 0.5) / 8, -1, 1)
     start = uniform(0.0, 0.0)
     start[0] = ramp[:, None]
-    field, _ = lucas_kanade(bedrock, post, start, sigma_px=1.0)
+    ((field, _),) = lucas_kanade(bedrock, post, start, [1.0])
     east = np.median(field[0, :, 16:-16], axis=1)
     near = np.r_[60:62, 66:68]
     step = np.where(near < 64, 0.02, -0.02)

@@ -66,7 +66,7 @@ def pair_features(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, tor
     fields, refined, maps = [], [], []
     for pre, post in images.detach().float().cpu().numpy():
         field, snr = correlate(pre, post, CorrelatorConfig())
-        lk = [lucas_kanade(pre, post, field, sigma_px=s) for s in LUCAS_KANADE_SIGMAS_PX]
+        lk = lucas_kanade(pre, post, field, LUCAS_KANADE_SIGMAS_PX)
         fields.append(field)
         refined.append(np.concatenate([lk_field for lk_field, _ in lk]))
         texture = lk[0][1]  # the sharpest window's
